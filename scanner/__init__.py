@@ -1,0 +1,3 @@
+"""kubecomply: policy-as-code compliance scanner for Kubernetes."""
+
+__version__ = "0.1.0"

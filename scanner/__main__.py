@@ -1,0 +1,5 @@
+"""Allow ``python -m scanner``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,230 @@
+"""Command line: argument parsing and exit codes only; the work happens in scan.py and friends.
+
+Exit codes: 0 nothing unwaived at or above --fail-on; 1 violations at or
+above it; 2 the scan could not be done properly (bad arguments, policy or
+mapping errors, unreadable inputs, checks that could not run).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+from tabulate import tabulate
+
+from . import __version__
+from .engine import EngineError
+from .frameworks import FrameworkError, load_frameworks, validate_references
+from .model import SEVERITIES, ScanResult
+from .policies import PolicyError, load_policies
+from .reports import FORMATS, renderers
+from .waivers import WaiverError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SIZE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
+SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError)
+
+
+def fail(message: str) -> None:
+    """One line on stderr and exit 2: the scan could not be done properly."""
+    click.echo(f"kubecomply: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def parse_size(_ctx: Any, _param: Any, value: str) -> int:
+    match = SIZE_PATTERN.match(value)
+    unit = (match.group(2) or "").lower() if match else None
+    if not match or unit not in SIZE_UNITS:
+        raise click.BadParameter(f"{value!r} is not a size such as 50MB or 10MiB")
+    return int(float(match.group(1)) * SIZE_UNITS[unit])
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kubecomply")
+def main() -> None:
+    """kubecomply: policy-as-code compliance scanner for Kubernetes."""
+
+
+@main.group()
+def scan() -> None:
+    """Scan manifests (and, later, clusters and snapshots)."""
+
+
+policy_dir_option = click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own Rego checks (repeatable).")
+mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own framework mappings (repeatable).")
+
+
+@scan.command("manifests")
+@click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
+@policy_dir_option
+@mapping_dir_option
+@click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable).")
+@click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
+@click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
+@click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
+@click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read.")
+@click.option("--engine", type=click.Choice(["embedded"]), default="embedded", show_default=True, help="Policy engine.")
+def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, allow_parse_errors: bool, max_file_size: int, engine: str) -> None:
+    """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin."""
+    from .scan import ScanOptions, exit_code, scan_manifests
+
+    options = ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, max_file_size)
+    try:
+        result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
+    except USER_ERRORS as exc:
+        fail(str(exc))
+        return
+    write_output(renderers()[fmt](result), output)
+    code, reason = exit_code(result, fail_on, allow_parse_errors)
+    if output:
+        click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
+    click.echo(f"kubecomply: exit {code}: {reason}", err=True)
+    sys.exit(code)
+
+
+@main.command("report")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True))
+def report_command(results: str, fmt: str, output: str | None) -> None:
+    """Render a saved JSON result again, in any format, without rescanning."""
+    try:
+        text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
+        data = json.loads(text)
+        if not isinstance(data, dict) or "schema_version" not in data:
+            raise ValueError("not a kubecomply JSON result (no schema_version)")
+        result = ScanResult.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"{results}: {exc}")
+        return
+    write_output(renderers()[fmt](result), output)
+
+
+@main.group()
+def policy() -> None:
+    """List, show and test checks."""
+
+
+def _policies(policy_dirs: Sequence[str]):
+    try:
+        return load_policies(policy_dirs)
+    except PolicyError as exc:
+        fail(str(exc))
+
+
+@policy.command("list")
+@policy_dir_option
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def policy_list(policy_dirs: Sequence[str], fmt: str) -> None:
+    """The checks that a scan runs, with id, severity and title."""
+    policy_set = _policies(policy_dirs)
+    ordered = sorted(policy_set.policies, key=lambda p: (p.package, p.id))
+    if fmt == "json":
+        click.echo(json.dumps([p.to_dict() for p in ordered], indent=2, sort_keys=True))
+        return
+    rows = [[p.id, p.severity, ",".join(p.declared_kinds), p.title, "" if p.bundled else "custom"] for p in ordered]
+    click.echo(tabulate(rows, headers=["ID", "SEVERITY", "KINDS", "TITLE", ""], tablefmt="simple"))
+    click.echo(f"\n{len(ordered)} checks")
+
+
+@policy.command("show")
+@click.argument("check_id")
+@policy_dir_option
+def policy_show(check_id: str, policy_dirs: Sequence[str]) -> None:
+    """Everything about one check: description, remediation, references to other tools."""
+    policy_set = _policies(policy_dirs)
+    found = policy_set.by_id().get(check_id)
+    if found is None:
+        fail(f"unknown check {check_id!r}; see 'kubecomply policy list'")
+        return
+    click.echo(f"{found.id}: {found.title}")
+    click.echo(f"severity: {found.severity}\nkinds: {', '.join(found.kinds)}\npackage: {found.package}\nfile: {found.file}\n")
+    click.echo(f"{found.description}\n\nRemediation: {found.remediation}\n")
+    if found.references:
+        click.echo("References:")
+        for key, values in sorted(found.references.items()):
+            click.echo(f"  {key}: {', '.join(str(v) for v in values)}")
+
+
+@policy.command("test")
+@policy_dir_option
+@click.option("-v", "--verbose", is_flag=True, help="List every test, not only failures.")
+def policy_test(policy_dirs: Sequence[str], verbose: bool) -> None:
+    """Run every *_test.rego (rules named test_*), like `opa test`."""
+    from .policy_tests import run_policy_tests
+
+    try:
+        report = run_policy_tests(_policies(policy_dirs))
+    except PolicyError as exc:
+        fail(str(exc))
+        return
+    for outcome in report.outcomes:
+        if verbose or outcome.status != "pass":
+            detail = f": {outcome.detail}" if outcome.detail else ""
+            click.echo(f"{outcome.status.upper():5} {outcome.file}: {outcome.rule}{detail}")
+    click.echo(report.summary_line())
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+
+
+@main.group()
+def framework() -> None:
+    """List and show compliance frameworks."""
+
+
+@framework.command("list")
+@mapping_dir_option
+def framework_list(mapping_dirs: Sequence[str]) -> None:
+    """The frameworks a scan rolls up into, with their control counts."""
+    try:
+        frameworks = load_frameworks(mapping_dirs)
+        validate_references(frameworks, set(load_policies().by_id()))
+    except USER_ERRORS as exc:
+        fail(str(exc))
+        return
+    rows = []
+    for fw in frameworks:
+        automation = [c.automation for c in fw.controls]
+        rows.append([fw.id, fw.title, fw.version, len(fw.controls), automation.count("automated"), automation.count("partial"), automation.count("manual"), len(fw.check_ids())])
+    click.echo(tabulate(rows, headers=["ID", "TITLE", "VERSION", "CONTROLS", "AUTOMATED", "PARTIAL", "MANUAL", "CHECKS"], tablefmt="simple"))
+
+
+@framework.command("show")
+@click.argument("framework_id")
+@click.option("--control", "control_id", help="Show only this control.")
+@mapping_dir_option
+def framework_show(framework_id: str, control_id: str | None, mapping_dirs: Sequence[str]) -> None:
+    """The controls of one framework and the checks that give evidence for each."""
+    try:
+        by_id = {fw.id: fw for fw in load_frameworks(mapping_dirs)}
+    except FrameworkError as exc:
+        fail(str(exc))
+        return
+    fw = by_id.get(framework_id)
+    if fw is None:
+        fail(f"unknown framework {framework_id!r}; available: {', '.join(sorted(by_id))}")
+        return
+    controls = [c for c in fw.controls if control_id in (None, c.id)]
+    if not controls:
+        fail(f"{framework_id} has no control {control_id!r}")
+        return
+    click.echo(f"{fw.id}: {fw.title} ({fw.version})\n")
+    rows = [[c.id, c.title, c.automation, ", ".join(c.checks) or "-"] for c in controls]
+    click.echo(tabulate(rows, headers=["CONTROL", "TITLE", "AUTOMATION", "CHECKS"], tablefmt="simple", maxcolwidths=[None, 40, None, 60]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Policy engines: the in-process regorus engine (default) and, later, an OPA server.
+
+Every engine implements :class:`Engine`: load a PolicySet once, then evaluate
+batches of resources against it with the scanned set as ``data.inventory``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Sequence
+
+from ..model import Violation
+from ..policies import PolicySet
+
+
+class EngineError(Exception):
+    """The engine could not load or run policies; ``str()`` is one line for the user."""
+
+
+@dataclass
+class Evaluation:
+    """What one evaluation produced: violations, and the checks that could not run (id -> reason)."""
+
+    violations: list[Violation] = field(default_factory=list)
+    failed_checks: dict[str, str] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    name: str
+
+    def load(self, policy_set: PolicySet) -> None:
+        """Load every module once; raise PolicyError naming file and line on any problem."""
+
+    def evaluate(self, resources: Sequence[dict[str, Any]], inventory: dict[str, Any]) -> Evaluation:
+        """Run every loaded check on the resources of the kinds it declares."""
+
+    def close(self) -> None:
+        """Release what the engine holds (servers, pushed policies)."""
+
+
+def create_engine(name: str, **options: Any) -> Engine:
+    if name == "embedded":
+        from .embedded import EmbeddedEngine
+
+        return EmbeddedEngine(**options)
+    raise EngineError(f"unknown engine {name!r}; available: embedded")

@@ -1,0 +1,383 @@
+"""The values that flow between the stages of a scan.
+
+Every stage (sources, engine, waivers, compliance, renderers) takes and returns
+these plain dataclasses, so each can be tested alone and a saved ScanResult can
+be rendered again without the inputs that produced it.  ``to_dict`` gives the
+JSON form documented in docs/result-schema.md; optional fields that are unset
+are left out so documents stay small and diff clean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+# Ordered from most to least severe; the index is the sort key.
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+
+
+def severity_rank(severity: str) -> int:
+    """Sort key: lower is more severe; unknown severities sort last."""
+    try:
+        return SEVERITIES.index(severity)
+    except ValueError:
+        return len(SEVERITIES)
+
+
+def _compact(obj: Any) -> dict[str, Any]:
+    """Dataclass to dict without the optional fields that are unset."""
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if value is None:
+            continue
+        out[f.name] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a resource came from.
+
+    For manifests: ``path`` relative to the scan root, the 1-based ``document``
+    index within the file, the 1-based ``line`` where the document starts and,
+    for items of a ``kind: List``, the 0-based ``item`` index.  For clusters:
+    ``context``, ``server`` and ``collected_at``.
+    """
+
+    type: str  # "file", "stdin" or "cluster"
+    path: str | None = None
+    document: int | None = None
+    line: int | None = None
+    item: int | None = None
+    context: str | None = None
+    server: str | None = None
+    collected_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Origin":
+        return cls(**{k: data.get(k) for k in (f.name for f in fields(cls))})
+
+    def sort_key(self) -> tuple:
+        return (self.path or self.context or "", self.document or 0, self.item or 0, self.line or 0)
+
+    def label(self) -> str:
+        """Short human form: ``deploy/app.yaml:12`` or ``cluster prod-eu``."""
+        if self.type == "cluster":
+            return f"cluster {self.context or self.server or ''}".strip()
+        where = self.path or "-"
+        return f"{where}:{self.line}" if self.line else where
+
+
+@dataclass
+class Resource:
+    """A Kubernetes object exactly as read (a plain dict) plus its origin."""
+
+    obj: dict[str, Any]
+    origin: Origin
+
+    @property
+    def api_version(self) -> str:
+        return str(self.obj.get("apiVersion", ""))
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj.get("kind", ""))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.obj.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def namespace(self) -> str | None:
+        ns = self.metadata.get("namespace")
+        return str(ns) if ns not in (None, "") else None
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name") or self.metadata.get("generateName") or "")
+
+    def identity(self) -> "ResourceRef":
+        return ResourceRef(self.api_version, self.kind, self.namespace, self.name, self.metadata.get("uid"))
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """The identity of a resource: apiVersion, kind, namespace, name (and uid from a cluster)."""
+
+    apiVersion: str
+    kind: str
+    namespace: str | None
+    name: str
+    uid: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ResourceRef":
+        return cls(data.get("apiVersion", ""), data.get("kind", ""), data.get("namespace"), data.get("name", ""), data.get("uid"))
+
+    def sort_key(self) -> tuple:
+        return (self.kind, self.namespace or "", self.name, self.apiVersion)
+
+    def label(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind}/{ns}{self.name}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One check: a Rego module with its package-scope METADATA."""
+
+    id: str
+    title: str
+    description: str
+    severity: str
+    kinds: tuple[str, ...]  # explicit kinds, group names already expanded
+    remediation: str
+    package: str  # e.g. "kubecomply.pod_security.privileged"
+    file: str  # path of the .rego file, for error messages
+    references: dict[str, Any] = field(default_factory=dict)
+    declared_kinds: tuple[str, ...] = ()  # as written, e.g. ("workloads",)
+    bundled: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "severity": self.severity,
+            "kinds": list(self.declared_kinds or self.kinds),
+            "remediation": self.remediation,
+            "references": self.references,
+            "package": self.package,
+            "file": self.file,
+            "bundled": self.bundled,
+        }
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What the engine returns: one ``deny`` result of one check for one resource."""
+
+    policy_id: str
+    resource_index: int
+    message: str
+    path: tuple[Any, ...] | None = None  # field path as an array of keys and indexes
+    details: dict[str, Any] | None = None  # any other keys the check returned
+
+
+@dataclass
+class Waiver:
+    """An exception as code, from a waivers file or an inline annotation."""
+
+    id: str
+    check: str
+    justification: str
+    source: str  # "file:waivers.yaml#3" or "annotation"
+    approved_by: str | None = None
+    expires: str | None = None  # ISO date
+    ticket: str | None = None
+    match: dict[str, Any] | None = None
+    status: str = "unused"  # applied, unused, expired
+    findings: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Waiver":
+        return cls(**{k: data[k] for k in (f.name for f in fields(cls)) if k in data})
+
+
+@dataclass
+class Finding:
+    """One violation of one check by one resource, ready for every report."""
+
+    policy: str
+    severity: str
+    title: str
+    message: str
+    resource: ResourceRef
+    origin: Origin
+    path: str | None = None  # dotted field path, e.g. spec.containers[0].image
+    status: str = "fail"  # fail or waived
+    controls: dict[str, list[str]] = field(default_factory=dict)
+    waiver: str | None = None  # id of the waiver that applied
+    remediation: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (severity_rank(self.severity), self.policy, self.resource.sort_key(), self.origin.sort_key(), self.path or "", self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "policy": self.policy,
+            "severity": self.severity,
+            "title": self.title,
+            "message": self.message,
+            "resource": self.resource.to_dict(),
+            "origin": self.origin.to_dict(),
+            "path": self.path,
+            "status": self.status,
+            "controls": self.controls,
+        }
+        if self.waiver is not None:
+            out["waiver"] = self.waiver
+        if self.remediation is not None:
+            out["remediation"] = self.remediation
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Finding":
+        return cls(
+            policy=data["policy"],
+            severity=data["severity"],
+            title=data.get("title", ""),
+            message=data.get("message", ""),
+            resource=ResourceRef.from_dict(data["resource"]),
+            origin=Origin.from_dict(data["origin"]),
+            path=data.get("path"),
+            status=data.get("status", "fail"),
+            controls=data.get("controls", {}),
+            waiver=data.get("waiver"),
+            remediation=data.get("remediation"),
+        )
+
+
+@dataclass
+class CoverageGap:
+    """Something the scan did not look at, and why.
+
+    ``type`` is ``file`` (a file or document not parsed), ``kind`` (a resource
+    kind not collected) or ``check`` (a check that could not run).
+    """
+
+    type: str
+    reason: str
+    path: str | None = None
+    line: int | None = None
+    document: int | None = None
+    check: str | None = None
+    cluster: str | None = None
+    apiVersion: str | None = None
+    kind: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CoverageGap":
+        return cls(**{k: data[k] for k in (f.name for f in fields(cls)) if k in data})
+
+    def sort_key(self) -> tuple:
+        return (self.type, self.path or "", self.line or 0, self.check or "", self.kind or "", self.reason)
+
+    def label(self) -> str:
+        if self.type == "file":
+            where = f"{self.path}:{self.line}" if self.line else (self.path or "-")
+            return f"{where}: {self.reason}"
+        if self.type == "check":
+            return f"check {self.check}: {self.reason}"
+        return f"{self.apiVersion or ''} {self.kind or ''}: {self.reason}".strip()
+
+
+@dataclass
+class ControlResult:
+    """The status of one framework control after a scan."""
+
+    id: str
+    title: str
+    automation: str  # automated, partial, manual
+    status: str  # pass, fail, not-assessed, manual
+    checks: list[str] = field(default_factory=list)
+    reason: str | None = None
+    manual_evidence: str | None = None
+    findings: list[int] = field(default_factory=list)  # indexes into ScanResult.findings
+    resources_evaluated: int = 0
+    resources_failed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ControlResult":
+        return cls(**{k: data[k] for k in (f.name for f in fields(cls)) if k in data})
+
+
+@dataclass
+class FrameworkResult:
+    """Per-framework roll-up: score over assessed controls, coverage over all of them."""
+
+    id: str
+    title: str
+    version: str
+    controls: list[ControlResult]
+    score: float | None  # passed / (passed + failed); None when nothing was assessed
+    coverage: float  # controls with automated evidence / all controls
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "version": self.version,
+            "score": self.score,
+            "coverage": self.coverage,
+            "counts": self.counts,
+            "controls": [c.to_dict() for c in self.controls],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FrameworkResult":
+        return cls(
+            id=data["id"],
+            title=data.get("title", ""),
+            version=data.get("version", ""),
+            controls=[ControlResult.from_dict(c) for c in data.get("controls", [])],
+            score=data.get("score"),
+            coverage=data.get("coverage", 0.0),
+            counts=data.get("counts", {}),
+        )
+
+
+@dataclass
+class ScanResult:
+    """The one document every renderer reads."""
+
+    scan: dict[str, Any]
+    summary: dict[str, Any]
+    findings: list[Finding]
+    gaps: list[CoverageGap]
+    frameworks: list[FrameworkResult]
+    waivers: list[Waiver]
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "scan": self.scan,
+            "summary": self.summary,
+            "findings": [f.to_dict() for f in self.findings],
+            "gaps": [g.to_dict() for g in self.gaps],
+            "frameworks": [fw.to_dict() for fw in self.frameworks],
+            "waivers": [w.to_dict() for w in self.waivers],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ScanResult":
+        return cls(
+            schema_version=data.get("schema_version", SCHEMA_VERSION),
+            scan=data.get("scan", {}),
+            summary=data.get("summary", {}),
+            findings=[Finding.from_dict(f) for f in data.get("findings", [])],
+            gaps=[CoverageGap.from_dict(g) for g in data.get("gaps", [])],
+            frameworks=[FrameworkResult.from_dict(f) for f in data.get("frameworks", [])],
+            waivers=[Waiver.from_dict(w) for w in data.get("waivers", [])],
+        )

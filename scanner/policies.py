@@ -1,0 +1,251 @@
+"""Find Rego modules, read their METADATA and turn them into checks.
+
+A check is a module whose package-scope ``# METADATA`` block names a
+``custom.id``.  Modules without one are helper libraries, except that a module
+defining ``deny`` without METADATA is an error: it would run without an id,
+severity or kinds, and so could neither be mapped nor reported honestly.
+Syntax and unknown builtins are caught by the engine when it loads the modules;
+this module catches everything that can be known from the text alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import yaml
+
+from .model import SEVERITIES, Policy
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_POLICY_DIR = REPO_ROOT / "policies"
+
+# Kinds that carry a pod spec; `kinds: [workloads]` in METADATA expands to these.
+WORKLOAD_KINDS: tuple[str, ...] = (
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PodTemplate",
+    "DeploymentConfig",
+)
+KIND_GROUPS: dict[str, tuple[str, ...]] = {"workloads": WORKLOAD_KINDS}
+ALL_KINDS = "*"
+
+REQUIRED_FIELDS = ("title", "description")
+REQUIRED_CUSTOM_FIELDS = ("id", "severity", "kinds", "remediation")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+PACKAGE_LINE = re.compile(r"^package\s+([A-Za-z_][\w.]*)\s*$", re.MULTILINE)
+DENY_RULE = re.compile(r"^deny\b", re.MULTILINE)
+
+
+class PolicyError(Exception):
+    """A module that cannot be used; ``str()`` is one line naming file and line."""
+
+    def __init__(self, file: str, line: int | None, message: str):
+        self.file = file
+        self.line = line
+        self.message = message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Module:
+    """The text of one .rego file, named by the path used in error messages."""
+
+    path: str
+    text: str
+
+
+@dataclass
+class PolicySet:
+    """Everything the engine loads for a scan: the checks and the helper modules they import."""
+
+    policies: list[Policy]
+    modules: list[Module]  # checks and libraries, never tests
+    test_modules: list[Module] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Policy]:
+        return {p.id: p for p in self.policies}
+
+    def select(self, ids: Iterable[str]) -> "PolicySet":
+        """Keep only the named checks (libraries stay; they may be imported by any)."""
+        wanted = set(ids)
+        keep = [p for p in self.policies if p.id in wanted]
+        dropped_files = {p.file for p in self.policies if p.id not in wanted}
+        modules = [m for m in self.modules if m.path not in dropped_files]
+        return PolicySet(keep, modules, self.test_modules)
+
+    def digest(self, extra_files: Sequence[Path] = ()) -> str:
+        """SHA-256 over the loaded modules (and mapping files), so a report names the exact bundle."""
+        h = hashlib.sha256()
+        for module in sorted(self.modules, key=lambda m: m.path):
+            h.update(module.path.encode())
+            h.update(b"\0")
+            h.update(module.text.encode())
+            h.update(b"\0")
+        for path in sorted(extra_files):
+            h.update(path.name.encode())
+            h.update(b"\0")
+            h.update(path.read_bytes())
+            h.update(b"\0")
+        return "sha256:" + h.hexdigest()
+
+
+def display_path(path: Path) -> str:
+    """Paths in messages: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_metadata(text: str, file: str) -> tuple[dict[str, Any] | None, int | None]:
+    """Return the package-scope METADATA block (parsed YAML) and its line.
+
+    OPA's rule: a METADATA comment block directly above ``package`` has package
+    scope.  We read only that one; rule-scope annotations are left to the engine.
+    """
+    lines = text.splitlines()
+    package_index = next((i for i, line in enumerate(lines) if line.startswith("package ")), None)
+    if package_index is None:
+        return None, None
+    # Walk up through the contiguous comment block above `package`.
+    start = package_index
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    block = lines[start:package_index]
+    marker = next((i for i, line in enumerate(block) if line.strip() == "# METADATA"), None)
+    if marker is None:
+        return None, None
+    body = []
+    for line in block[marker + 1 :]:
+        stripped = line.lstrip()
+        content = stripped[1:]
+        body.append(content[1:] if content.startswith(" ") else content)
+    meta_line = start + marker + 1
+    try:
+        data = yaml.safe_load("\n".join(body)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = meta_line + 1 + mark.line if mark is not None else meta_line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PolicyError(file, line, f"METADATA is not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(file, meta_line, "METADATA must be a YAML mapping")
+    return data, meta_line
+
+
+def expand_kinds(declared: Sequence[str]) -> tuple[str, ...]:
+    kinds: list[str] = []
+    for kind in declared:
+        for expanded in KIND_GROUPS.get(kind, (kind,)):
+            if expanded not in kinds:
+                kinds.append(expanded)
+    return tuple(kinds)
+
+
+def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bundled: bool) -> Policy:
+    """Validate METADATA and build the Policy; every problem names the file and line."""
+    file = module.path
+    for key in REQUIRED_FIELDS:
+        if not isinstance(metadata.get(key), str) or not metadata[key].strip():
+            raise PolicyError(file, line, f"METADATA is missing '{key}'")
+    custom = metadata.get("custom")
+    if not isinstance(custom, dict):
+        raise PolicyError(file, line, "METADATA is missing 'custom' (id, severity, kinds, remediation)")
+    for key in REQUIRED_CUSTOM_FIELDS:
+        if custom.get(key) in (None, "", []):
+            raise PolicyError(file, line, f"METADATA is missing 'custom.{key}'")
+    check_id = str(custom["id"])
+    if not ID_PATTERN.match(check_id):
+        raise PolicyError(file, line, f"custom.id {check_id!r} must be a lower-case slug such as 'privileged-containers'")
+    severity = str(custom["severity"]).lower()
+    if severity not in SEVERITIES:
+        raise PolicyError(file, line, f"custom.severity {custom['severity']!r} is not one of {', '.join(SEVERITIES)}")
+    declared = custom["kinds"]
+    if isinstance(declared, str):
+        declared = [declared]
+    if not isinstance(declared, list) or not all(isinstance(k, str) and k for k in declared):
+        raise PolicyError(file, line, "custom.kinds must be a list of kinds, e.g. [workloads] or [Service, Ingress]")
+    references = custom.get("references") or {}
+    if not isinstance(references, dict):
+        raise PolicyError(file, line, "custom.references must be a mapping such as {cis: ['5.2.2']}")
+    match = PACKAGE_LINE.search(module.text)
+    assert match is not None  # parse_metadata found the package line already
+    return Policy(
+        id=check_id,
+        title=metadata["title"].strip(),
+        description=" ".join(metadata["description"].split()),
+        severity=severity,
+        kinds=expand_kinds(declared),
+        remediation=" ".join(str(custom["remediation"]).split()),
+        package=match.group(1),
+        file=file,
+        references={str(k): v if isinstance(v, list) else [v] for k, v in references.items()},
+        declared_kinds=tuple(declared),
+        bundled=bundled,
+    )
+
+
+def iter_rego_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.rego") if p.is_file())
+
+
+def load_policies(extra_dirs: Sequence[str | Path] = (), include_bundled: bool = True) -> PolicySet:
+    """Load the bundled checks and any user folders; fail on the first unusable module."""
+    folders: list[tuple[Path, bool]] = []
+    if include_bundled:
+        folders.append((BUNDLED_POLICY_DIR, True))
+    for d in extra_dirs:
+        path = Path(d)
+        if not path.is_dir():
+            raise PolicyError(str(d), None, "policy folder does not exist")
+        folders.append((path, False))
+
+    policies: list[Policy] = []
+    modules: list[Module] = []
+    tests: list[Module] = []
+    seen_ids: dict[str, str] = {}
+    seen_packages: dict[str, str] = {}
+    for folder, bundled in folders:
+        files = iter_rego_files(folder)
+        if not files and not bundled:
+            raise PolicyError(str(folder), None, "policy folder holds no .rego files")
+        for path in files:
+            name = display_path(path)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise PolicyError(name, None, f"cannot read: {exc}") from None
+            module = Module(name, text)
+            if path.name.endswith("_test.rego"):
+                tests.append(module)
+                continue
+            package = PACKAGE_LINE.search(text)
+            if package is None:
+                raise PolicyError(name, 1, "no 'package' declaration")
+            pkg = package.group(1)
+            if pkg in seen_packages:
+                raise PolicyError(name, text[: package.start()].count("\n") + 1, f"package {pkg} is also declared in {seen_packages[pkg]}")
+            seen_packages[pkg] = name
+            metadata, meta_line = parse_metadata(text, name)
+            if metadata is not None and isinstance(metadata.get("custom"), dict) and "id" in metadata["custom"]:
+                policy = policy_from_module(module, metadata, meta_line or 1, bundled)
+                if policy.id in seen_ids:
+                    raise PolicyError(name, meta_line, f"check id {policy.id!r} is already used by {seen_ids[policy.id]}")
+                seen_ids[policy.id] = name
+                policies.append(policy)
+            elif DENY_RULE.search(text):
+                line = text[: DENY_RULE.search(text).start()].count("\n") + 1
+                raise PolicyError(name, line, "defines 'deny' but has no package-scope METADATA with custom.id; see docs/policies.md")
+            modules.append(module)
+    return PolicySet(policies, modules, tests)

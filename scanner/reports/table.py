@@ -1,0 +1,97 @@
+"""The terminal report: what was not looked at first, then findings, then frameworks.
+
+Gaps come first on purpose: a clean findings table under an unread folder is
+exactly the silent pass this tool exists to prevent.
+"""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from ..model import ScanResult
+
+MESSAGE_WIDTH = 70
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def _gaps(result: ScanResult) -> list[str]:
+    if not result.gaps:
+        return []
+    lines = [f"NOT SCANNED ({len(result.gaps)}): these inputs or checks were not assessed"]
+    lines += [f"  ! {gap.label()}" for gap in result.gaps]
+    return lines + [""]
+
+
+def _findings(result: ScanResult) -> list[str]:
+    if not result.findings:
+        return ["No findings.", ""]
+    rows = []
+    for f in result.findings:
+        status = f.severity.upper() if f.status == "fail" else f"waived ({f.severity})"
+        rows.append([status, f.policy, f.resource.label(), f.origin.label(), f.message])
+    table = tabulate(
+        rows,
+        headers=["SEVERITY", "CHECK", "RESOURCE", "LOCATION", "MESSAGE"],
+        tablefmt="simple",
+        maxcolwidths=[None, None, 40, 40, MESSAGE_WIDTH],
+    )
+    return [table, ""]
+
+
+def _frameworks(result: ScanResult) -> list[str]:
+    if not result.frameworks:
+        return []
+    rows = [
+        [
+            fw.id,
+            _percent(fw.score),
+            _percent(fw.coverage),
+            fw.counts.get("pass", 0),
+            fw.counts.get("fail", 0),
+            fw.counts.get("not-assessed", 0),
+            fw.counts.get("manual", 0),
+        ]
+        for fw in result.frameworks
+    ]
+    table = tabulate(rows, headers=["FRAMEWORK", "SCORE", "COVERAGE", "PASS", "FAIL", "NOT ASSESSED", "MANUAL"], tablefmt="simple")
+    return [table, "", "Score = passed / (passed + failed) controls; coverage = controls assessed automatically / all controls.", ""]
+
+
+def _waivers(result: ScanResult) -> list[str]:
+    lines = []
+    for w in result.waivers:
+        if w.status == "expired":
+            lines.append(f"  ! waiver {w.id} for {w.check} expired on {w.expires}; its findings are open again")
+        elif w.status == "unused":
+            lines.append(f"  ? waiver {w.id} for {w.check} matched nothing")
+        elif w.status == "invalid":
+            lines.append(f"  ! {w.id}: names an unknown check")
+    applied = sum(1 for w in result.waivers if w.status == "applied")
+    if not lines and not applied:
+        return []
+    return [f"Waivers: {applied} applied, {len(result.waivers) - applied} not applied"] + lines + [""]
+
+
+def render_table(result: ScanResult) -> str:
+    s = result.summary
+    severities = s.get("open_findings_by_severity", {})
+    status = s.get("findings_by_status", {})
+    counts = ", ".join(f"{n} {sev}" for sev, n in severities.items() if n) or "none"
+    skipped = sum(s.get("documents_skipped", {}).values())
+    header = (
+        f"kubecomply {result.scan.get('version', '')}: {s.get('resources', 0)} resources from {s.get('files', 0)} file(s), "
+        f"{s.get('checks', 0)} checks, engine {result.scan.get('engine', '')}"
+    )
+    lines = [header, ""]
+    lines += _gaps(result)
+    lines += _findings(result)
+    lines += _frameworks(result)
+    lines += _waivers(result)
+    lines.append(
+        f"Open findings: {status.get('fail', 0)} ({counts}); waived: {status.get('waived', 0)}; "
+        f"gaps: {len(result.gaps)}; documents skipped (not Kubernetes objects or empty): {skipped}"
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,245 @@
+"""The pipeline: sources -> engine -> findings -> waivers -> compliance -> ScanResult.
+
+The CLI only parses arguments and picks exit codes; everything a scan does is
+here, so it can be driven from tests and other programs exactly as users run it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from . import __version__
+from .engine import Evaluation, create_engine
+from .frameworks import CheckCoverage, Framework, controls_by_check, load_frameworks, roll_up, select_frameworks, validate_references
+from .model import SEVERITIES, CoverageGap, Finding, Resource, ScanResult, Violation, severity_rank
+from .policies import PolicySet, load_policies
+from .redact import redact_text
+from .sources.manifests import ManifestLoad, load_manifests
+from .waivers import apply_waivers, load_waivers
+
+
+@dataclass
+class ScanOptions:
+    policy_dirs: Sequence[str] = ()
+    mapping_dirs: Sequence[str] = ()
+    frameworks: Sequence[str] = ()
+    waivers_file: str | None = None
+    engine: str = "embedded"
+    max_file_size: int = 50 * 1024 * 1024
+    today: dt.date | None = None
+
+
+@dataclass
+class LoadedBundle:
+    """Checks and frameworks after selection, ready to evaluate."""
+
+    policy_set: PolicySet
+    frameworks: list[Framework]
+    digest: str
+    selected_frameworks: list[str] = field(default_factory=list)
+
+
+def load_bundle(options: ScanOptions) -> LoadedBundle:
+    """Load and cross-validate checks and mappings; narrow both to ``--framework`` if given."""
+    policy_set = load_policies(options.policy_dirs)
+    frameworks = load_frameworks(options.mapping_dirs)
+    validate_references(frameworks, set(policy_set.by_id()))
+    chosen = select_frameworks(frameworks, options.frameworks)
+    if options.frameworks:
+        policy_set = policy_set.select(set().union(*(fw.check_ids() for fw in chosen)))
+    digest = policy_set.digest([fw.file for fw in chosen])
+    return LoadedBundle(policy_set, chosen, digest, list(options.frameworks))
+
+
+def build_inventory(resources: Sequence[Resource]) -> dict[str, Any]:
+    """``data.inventory`` laid out as Gatekeeper does, so cross-resource checks read familiar paths."""
+    inventory: dict[str, Any] = {"namespace": {}, "cluster": {}}
+    for resource in resources:
+        if resource.namespace:
+            node = inventory["namespace"].setdefault(resource.namespace, {})
+        else:
+            node = inventory["cluster"]
+        node.setdefault(resource.api_version, {}).setdefault(resource.kind, {})[resource.name] = resource.obj
+    return inventory
+
+
+def dotted_path(path: Sequence[str | int] | None) -> str | None:
+    """``["spec", "containers", 0, "image"]`` -> ``spec.containers[0].image``."""
+    if not path:
+        return None
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def git_commit(path: str) -> str | None:
+    """The commit of the checkout a target lives in, so a report names exactly what was scanned."""
+    folder = Path(path)
+    folder = folder if folder.is_dir() else folder.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def make_findings(
+    evaluation: Evaluation,
+    resources: Sequence[Resource],
+    bundle: LoadedBundle,
+    load: ManifestLoad,
+) -> tuple[list[Finding], list[Resource]]:
+    """Findings with the exact line of the offending field, and the resource behind each."""
+    policies = bundle.policy_set.by_id()
+    controls = controls_by_check(bundle.frameworks)
+    findings: list[Finding] = []
+    behind: list[Resource] = []
+    seen: set[tuple] = set()
+    for violation in evaluation.violations:
+        key = (violation.policy_id, violation.resource_index, violation.path, violation.message)
+        if key in seen:  # the same container reached through two paths is one finding
+            continue
+        seen.add(key)
+        policy = policies[violation.policy_id]
+        resource = resources[violation.resource_index]
+        origin = resource.origin
+        if violation.path and origin.type in ("file", "stdin"):
+            line = load.resolve_line(origin, violation.path)
+            if line:
+                origin = type(origin)(**{**origin.to_dict(), "line": line})
+        findings.append(
+            Finding(
+                policy=policy.id,
+                severity=policy.severity,
+                title=policy.title,
+                message=redact_text(violation.message),
+                resource=resource.identity(),
+                origin=origin,
+                path=dotted_path(violation.path),
+                controls=controls.get(policy.id, {}),
+                remediation=policy.remediation,
+            )
+        )
+        behind.append(resource)
+    return findings, behind
+
+
+def coverage_by_check(
+    bundle: LoadedBundle, resources: Sequence[Resource], evaluation: Evaluation, findings: Sequence[Finding], behind: Sequence[Resource]
+) -> dict[str, CheckCoverage]:
+    kinds = Counter(r.kind for r in resources)
+    coverage = {}
+    for policy in bundle.policy_set.policies:
+        evaluated = sum(kinds.values()) if "*" in policy.kinds else sum(kinds[k] for k in policy.kinds)
+        coverage[policy.id] = CheckCoverage(evaluated=evaluated, error=evaluation.failed_checks.get(policy.id))
+    for finding, resource in zip(findings, behind):
+        if finding.status == "fail":
+            coverage[finding.policy].failed_resources.add(id(resource))
+    return coverage
+
+
+def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: Sequence[CoverageGap], load: ManifestLoad, bundle: LoadedBundle, evaluation: Evaluation) -> dict[str, Any]:
+    by_severity = {s: 0 for s in SEVERITIES}
+    by_status = {"fail": 0, "waived": 0}
+    for f in findings:
+        if f.status == "fail":
+            by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+        by_status[f.status] = by_status.get(f.status, 0) + 1
+    return {
+        "scope": "files",
+        "files": len(load.files),
+        "resources": len(resources),
+        "resources_by_kind": dict(sorted(Counter(r.kind for r in resources).items())),
+        "documents_skipped": dict(sorted(load.skipped.items())),
+        "checks": len(bundle.policy_set.policies),
+        "checks_failed_to_run": len(evaluation.failed_checks),
+        "findings": len(findings),
+        "findings_by_status": by_status,
+        "open_findings_by_severity": by_severity,
+        "gaps": len(gaps),
+        "gaps_by_type": dict(sorted(Counter(g.type for g in gaps).items())),
+    }
+
+
+def scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO | None = None) -> ScanResult:
+    """Scan manifest files, folders and stdin; raises PolicyError/FrameworkError/WaiverError for unusable inputs."""
+    started = _utc_now()
+    bundle = load_bundle(options)
+    known = set(bundle.policy_set.by_id())
+    file_waivers = load_waivers(options.waivers_file, known, options.today) if options.waivers_file else []
+
+    load = load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin)
+    resources = load.resources
+
+    engine = create_engine(options.engine)
+    try:
+        engine.load(bundle.policy_set)
+        evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
+    finally:
+        engine.close()
+
+    findings, behind = make_findings(evaluation, resources, bundle, load)
+    register = apply_waivers(findings, behind, file_waivers, resources, known)
+    coverage = coverage_by_check(bundle, resources, evaluation, findings, behind)
+
+    order = sorted(range(len(findings)), key=lambda i: findings[i].sort_key())
+    findings = [findings[i] for i in order]
+    gaps = list(load.gaps) + [
+        CoverageGap(type="check", check=check, reason=reason) for check, reason in sorted(evaluation.failed_checks.items())
+    ]
+    gaps.sort(key=CoverageGap.sort_key)
+    frameworks = roll_up(bundle.frameworks, findings, coverage)
+    targets_info = []
+    for target in targets:
+        info: dict[str, Any] = {"type": "stdin" if target == "-" else "path", "path": target}
+        commit = git_commit(target) if target != "-" else None
+        if commit:
+            info["git_commit"] = commit
+        targets_info.append(info)
+    scan_info = {
+        "tool": "kubecomply",
+        "version": __version__,
+        "engine": options.engine,
+        "started": started,
+        "finished": _utc_now(),
+        "source": "manifests",
+        "targets": targets_info,
+        "policy_bundle": bundle.digest,
+        "frameworks": [fw.id for fw in bundle.frameworks],
+        "frameworks_selected": bundle.selected_frameworks,
+        "checks": sorted(known),
+    }
+    summary = summarize(resources, findings, gaps, load, bundle, evaluation)
+    return ScanResult(scan=scan_info, summary=summary, findings=findings, gaps=gaps, frameworks=frameworks, waivers=register)
+
+
+def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False) -> tuple[int, str]:
+    """0 clean, 1 violations at or above ``fail_on``, 2 the scan was incomplete; with the reason."""
+    check_gaps = [g for g in result.gaps if g.type == "check"]
+    file_gaps = [g for g in result.gaps if g.type == "file"]
+    if check_gaps:
+        return 2, f"{len(check_gaps)} check(s) could not run"
+    if file_gaps and not allow_parse_errors:
+        return 2, f"{len(file_gaps)} file(s) could not be parsed (use --allow-parse-errors to accept)"
+    if fail_on == "none":
+        return 0, "--fail-on none"
+    threshold = severity_rank(fail_on)
+    failing = [f for f in result.findings if f.status == "fail" and severity_rank(f.severity) <= threshold]
+    if failing:
+        return 1, f"{len(failing)} open finding(s) at or above {fail_on}"
+    return 0, f"no open findings at or above {fail_on}"

@@ -1,0 +1,165 @@
+"""Exceptions as code: a waivers file and inline annotations.
+
+Waived findings are never dropped: they stay in every report marked
+``waived`` with the waiver that applied, because an auditor's first question
+about an exception is who approved it and until when.  An expired waiver stops
+applying on its expiry date and is listed as expired, so the finding it
+covered fails again instead of staying quietly hidden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from .model import Finding, Resource, Waiver
+
+ANNOTATION_PREFIX = "kubecomply.io/waive."
+MATCH_KEYS = ("kind", "namespace", "name", "labels", "apiVersion")
+REQUIRED_KEYS = ("check", "justification", "approved_by", "expires")
+
+
+class WaiverError(Exception):
+    """An unusable waivers file; ``str()`` names file and entry."""
+
+
+def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise WaiverError(f"{where}: expires {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def load_waivers(path: str | Path, known_checks: set[str], today: dt.date | None = None) -> list[Waiver]:
+    """Read and validate a waivers file; every problem is an error, not a waiver that silently matches nothing."""
+    today = today or dt.date.today()
+    name = str(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise WaiverError(f"{name}: cannot read waivers file: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        raise WaiverError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    entries = data.get("waivers") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise WaiverError(f"{name}: expected a top-level 'waivers:' list")
+    waivers = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"{name}: waiver #{number}"
+        if not isinstance(entry, dict):
+            raise WaiverError(f"{where} must be a mapping")
+        missing = [k for k in REQUIRED_KEYS if entry.get(k) in (None, "")]
+        if missing:
+            raise WaiverError(f"{where} is missing {', '.join(missing)}")
+        check = str(entry["check"])
+        if check not in known_checks:
+            raise WaiverError(f"{where} names unknown check {check!r}")
+        match = entry.get("match")
+        if not isinstance(match, dict) or not match:
+            raise WaiverError(f"{where} needs a 'match' selector (kind, namespace, name, labels); a waiver for every resource is a disabled check")
+        unknown = sorted(set(match) - set(MATCH_KEYS))
+        if unknown:
+            raise WaiverError(f"{where}: unknown match key(s) {', '.join(unknown)}; use {', '.join(MATCH_KEYS)}")
+        if "labels" in match and not isinstance(match["labels"], dict):
+            raise WaiverError(f"{where}: match.labels must be a mapping")
+        expires = _as_date(entry["expires"], where)
+        waivers.append(
+            Waiver(
+                id=str(entry.get("id") or f"{Path(name).name}#{number}"),
+                check=check,
+                justification=" ".join(str(entry["justification"]).split()),
+                source=f"{name}#{number}",
+                approved_by=str(entry["approved_by"]),
+                expires=expires.isoformat(),
+                ticket=str(entry["ticket"]) if entry.get("ticket") else None,
+                match={k: match[k] for k in MATCH_KEYS if k in match},
+                status="expired" if expires < today else "unused",
+            )
+        )
+    return waivers
+
+
+def _matches(selector: dict[str, Any], resource: Resource) -> bool:
+    values = {
+        "kind": resource.kind,
+        "namespace": resource.namespace or "",
+        "name": resource.name,
+        "apiVersion": resource.api_version,
+    }
+    for key, pattern in selector.items():
+        if key == "labels":
+            labels = resource.metadata.get("labels") or {}
+            if not isinstance(labels, dict):
+                return False
+            for label, wanted in pattern.items():
+                if label not in labels or not fnmatch.fnmatchcase(str(labels[label]), str(wanted)):
+                    return False
+        elif not fnmatch.fnmatchcase(values[key], str(pattern)):
+            return False
+    return True
+
+
+def inline_waivers(resource: Resource, known_checks: set[str]) -> dict[str, Waiver]:
+    """Waivers a resource declares on itself: ``kubecomply.io/waive.<check-id>: <justification>``."""
+    annotations = resource.metadata.get("annotations") or {}
+    out: dict[str, Waiver] = {}
+    if not isinstance(annotations, dict):
+        return out
+    for key, value in annotations.items():
+        if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX):
+            continue
+        check = key[len(ANNOTATION_PREFIX) :]
+        ident = resource.identity()
+        waiver = Waiver(
+            id=f"annotation:{ident.label()}:{check}",
+            check=check,
+            justification=" ".join(str(value).split()) or "(no justification given)",
+            source=f"annotation on {ident.label()} ({resource.origin.label()})",
+            match={"kind": ident.kind, "namespace": ident.namespace or "", "name": ident.name},
+            status="unused" if check in known_checks else "invalid",
+        )
+        out[check] = waiver
+    return out
+
+
+def apply_waivers(
+    findings: Sequence[Finding],
+    finding_resources: Sequence[Resource],
+    file_waivers: list[Waiver],
+    all_resources: Sequence[Resource],
+    known_checks: set[str],
+) -> list[Waiver]:
+    """Mark waived findings in place; return the exception register (file and inline waivers).
+
+    ``finding_resources[i]`` is the resource behind ``findings[i]``.
+    """
+    register: list[Waiver] = list(file_waivers)
+    inline_by_resource: dict[int, dict[str, Waiver]] = {}
+    for resource in all_resources:
+        declared = inline_waivers(resource, known_checks)
+        if declared:
+            inline_by_resource[id(resource)] = declared
+            register.extend(declared.values())
+    for finding, resource in zip(findings, finding_resources):
+        waiver = inline_by_resource.get(id(resource), {}).get(finding.policy)
+        if waiver is None:
+            waiver = next(
+                (w for w in file_waivers if w.status != "expired" and w.check == finding.policy and _matches(w.match or {}, resource)),
+                None,
+            )
+        if waiver is not None and waiver.status != "invalid":
+            finding.status = "waived"
+            finding.waiver = waiver.id
+            waiver.status = "applied"
+            waiver.findings += 1
+    return sorted(register, key=lambda w: (w.status, w.check, w.id))

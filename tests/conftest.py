@@ -1,0 +1,41 @@
+"""Shared test helpers: write real Rego and YAML files into a temporary folder."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def check_module(check_id: str, package: str, body: str, kinds: str = "[Deployment]", severity: str = "high") -> str:
+    """A minimal, valid check module with METADATA, for loader and engine tests."""
+    return (
+        "# METADATA\n"
+        f"# title: Test check {check_id}\n"
+        "# description: A check written by a test.\n"
+        "# custom:\n"
+        f"#   id: {check_id}\n"
+        f"#   severity: {severity}\n"
+        f"#   kinds: {kinds}\n"
+        "#   remediation: Fix it.\n"
+        f"package {package}\n\n"
+        f"{textwrap.dedent(body).strip()}\n"
+    )
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    return folder
