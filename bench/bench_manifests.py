@@ -1,0 +1,88 @@
+"""Manifest scan benchmark: a full scan against the parse floor, measured in one run.
+
+The floor is what no YAML scanner can avoid: ``yaml.load_all(text,
+CSafeLoader)`` over the same files.  The target (issue 2) is a full scan of
+10,000 resources with every bundled check in at most 3x that floor, with peak
+memory under 1 GB that grows linearly.  Times are the best of ``--repeat``
+runs, each in its own process so that peak RSS belongs to that step alone.
+
+    python bench/bench_manifests.py [--sizes 2500 5000 10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from generate import generate  # noqa: E402
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+mode, folder = sys.argv[1], sys.argv[2]
+files = sorted(Path(folder).glob("*.yaml"))
+if mode == "floor":
+    import yaml
+    start = time.perf_counter()
+    count = 0
+    for path in files:
+        for doc in yaml.load_all(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader):
+            count += 1
+    elapsed = time.perf_counter() - start
+    extra = {"documents": count}
+else:
+    from scanner.scan import ScanOptions, scan_manifests
+    start = time.perf_counter()
+    result = scan_manifests([folder], ScanOptions())
+    elapsed = time.perf_counter() - start
+    extra = {"resources": result.summary["resources"], "findings": len(result.findings), "checks": result.summary["checks"], "gaps": len(result.gaps)}
+peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024, **extra}))
+"""
+
+
+def run(mode: str, folder: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, mode, str(folder)], capture_output=True, text=True, check=True, cwd=HERE.parent)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best(mode: str, folder: Path, repeat: int) -> dict:
+    runs = [run(mode, folder) for _ in range(repeat)]
+    fastest = min(runs, key=lambda r: r["seconds"])
+    fastest["peak_mb"] = max(r["peak_mb"] for r in runs)
+    return fastest
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2500, 5000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=HERE / "data")
+    args = parser.parse_args()
+    rows = []
+    for size in args.sizes:
+        folder = args.data / f"n{size}"
+        generate(size, folder)
+        floor = best("floor", folder, args.repeat)
+        scan = best("scan", folder, args.repeat)
+        ratio = scan["seconds"] / floor["seconds"]
+        rows.append((size, floor, scan, ratio))
+        print(
+            f"{size:>6} resources: floor {floor['seconds']:.2f}s, scan {scan['seconds']:.2f}s "
+            f"({scan['checks']} checks, {scan['findings']} findings) = {ratio:.2f}x floor, "
+            f"{size / scan['seconds']:,.0f} resources/s, peak RSS {scan['peak_mb']:.0f} MB (floor process {floor['peak_mb']:.0f} MB)"
+        )
+    size, _, scan, ratio = rows[-1]
+    ok = ratio <= 3.0 and scan["peak_mb"] < 1024
+    print(f"target for {size}: scan <= 3x floor and peak < 1024 MB: {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
