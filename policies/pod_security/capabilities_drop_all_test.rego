@@ -1,0 +1,46 @@
+package kubecomply.pod_security.capabilities_drop_all_test
+
+import rego.v1
+
+import data.kubecomply.pod_security.capabilities_drop_all as check
+
+_pod(spec) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
+
+_deploy(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": spec}}}
+
+test_pass_drop_all_add_net_bind if {
+	sc := {"capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}}
+	count(check.deny) == 0 with input as _deploy({"initContainers": [{"name": "i", "securityContext": sc}], "containers": [{"name": "app", "securityContext": sc}]})
+}
+
+test_fail_missing_drop if {
+	results := check.deny with input as _deploy({"containers": [{"name": "app", "securityContext": {"capabilities": {}}}]})
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities"]
+}
+
+test_fail_drop_without_all if {
+	results := check.deny with input as _pod({"containers": [{"name": "app", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}}]})
+	some r in results
+	r.path == ["spec", "containers", 0, "securityContext", "capabilities", "drop"]
+}
+
+test_fail_add_chown if {
+	results := check.deny with input as _pod({"containers": [{"name": "app", "securityContext": {"capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE", "CHOWN"]}}}]})
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "containers", 0, "securityContext", "capabilities", "add", 1]
+}
+
+test_fail_ephemeral_container_without_security_context if {
+	sc := {"capabilities": {"drop": ["ALL"]}}
+	results := check.deny with input as _pod({"containers": [{"name": "app", "securityContext": sc}], "ephemeralContainers": [{"name": "dbg"}]})
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "ephemeralContainers", 0]
+}
+
+test_windows_pod_exempt if {
+	count(check.deny) == 0 with input as _pod({"os": {"name": "windows"}, "containers": [{"name": "app"}]})
+}

@@ -1,0 +1,48 @@
+# METADATA
+# title: Privilege escalation allowed
+# description: >-
+#   Unless allowPrivilegeEscalation is false, a process in the container can
+#   gain more privileges than its parent, for example through set-user-ID
+#   binaries or file capabilities. The restricted standard requires every
+#   container to turn this off explicitly, because the default allows it.
+# custom:
+#   id: privilege-escalation
+#   severity: medium
+#   kinds: [workloads]
+#   remediation: >-
+#     Set securityContext.allowPrivilegeEscalation: false in every container,
+#     init container and ephemeral container (not required for Windows pods,
+#     spec.os.name windows).
+#   references:
+#     pss: ["restricted/Privilege Escalation (v1.8+)"]
+#     psa_check: ["allowPrivilegeEscalation"]
+#     cis: ["5.2.6"]
+#     kubescape: ["C-0016"]
+#     trivy: ["KSV-0001"]
+#     checkov: ["CKV_K8S_20"]
+package kubecomply.pod_security.privilege_escalation
+
+import rego.v1
+
+import data.kubecomply.lib.kubernetes as k8s
+
+deny contains result if {
+	some c in k8s.containers
+	# Linux-only control: PSA exempts Windows pods from policy v1.25.
+	not k8s.is_windows(c.pod)
+	k8s.security_context(c).allowPrivilegeEscalation == true
+	result := {
+		"msg": sprintf("%s sets securityContext.allowPrivilegeEscalation: true", [k8s.container_label(c)]),
+		"path": array.concat(c.path, ["securityContext", "allowPrivilegeEscalation"]),
+	}
+}
+
+deny contains result if {
+	some c in k8s.containers
+	not k8s.is_windows(c.pod)
+	object.get(k8s.security_context(c), "allowPrivilegeEscalation", null) == null
+	result := {
+		"msg": sprintf("%s does not set securityContext.allowPrivilegeEscalation: false", [k8s.container_label(c)]),
+		"path": k8s.security_context_path(c),
+	}
+}

@@ -1,0 +1,31 @@
+package kubecomply.pod_security.privilege_escalation_test
+
+import rego.v1
+
+import data.kubecomply.pod_security.privilege_escalation as check
+
+_pod(spec) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
+
+_deploy(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": spec}}}
+
+_ok := {"allowPrivilegeEscalation": false}
+
+test_pass_all_false if {
+	count(check.deny) == 0 with input as _deploy({"initContainers": [{"name": "i", "securityContext": _ok}], "containers": [{"name": "app", "securityContext": _ok}]})
+}
+
+test_fail_true if {
+	results := check.deny with input as _deploy({"containers": [{"name": "app", "securityContext": {"allowPrivilegeEscalation": true}}]})
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "template", "spec", "containers", 0, "securityContext", "allowPrivilegeEscalation"]
+}
+
+test_fail_unset_points_to_parent if {
+	results := check.deny with input as _pod({"initContainers": [{"name": "i", "securityContext": {"runAsUser": 1}}], "containers": [{"name": "app"}]})
+	{r.path | some r in results} == {["spec", "initContainers", 0, "securityContext"], ["spec", "containers", 0]}
+}
+
+test_windows_pod_exempt if {
+	count(check.deny) == 0 with input as _pod({"os": {"name": "windows"}, "containers": [{"name": "app"}]})
+}

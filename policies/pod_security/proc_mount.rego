@@ -1,0 +1,37 @@
+# METADATA
+# title: /proc mount type
+# description: >-
+#   The container runtime masks sensitive parts of /proc (kernel keys, timers,
+#   sysrq and similar) by default. An Unmasked procMount exposes them to the
+#   container. Baseline allows it only for pods in a user namespace
+#   (hostUsers false), where the process is not root on the node.
+# custom:
+#   id: proc-mount
+#   severity: medium
+#   kinds: [workloads]
+#   remediation: >-
+#     Remove securityContext.procMount or set it to Default in every container,
+#     init container and ephemeral container (or run the pod with
+#     spec.hostUsers false).
+#   references:
+#     pss: ["baseline//proc Mount Type"]
+#     psa_check: ["procMount"]
+#     trivy: ["KSV-0027"]
+package kubecomply.pod_security.proc_mount
+
+import rego.v1
+
+import data.kubecomply.lib.kubernetes as k8s
+
+deny contains result if {
+	some c in k8s.containers
+	# From policy v1.35 a user-namespaced pod may use any procMount at baseline.
+	not k8s.host_users_false(c.pod)
+	mount := k8s.security_context(c).procMount
+	mount != null
+	mount != "Default"
+	result := {
+		"msg": sprintf("%s sets securityContext.procMount: %s", [k8s.container_label(c), k8s.quote(mount)]),
+		"path": array.concat(c.path, ["securityContext", "procMount"]),
+	}
+}

@@ -1,0 +1,35 @@
+# METADATA
+# title: /proc mount type (restricted)
+# description: >-
+#   The restricted standard keeps the default /proc masking even for pods in a
+#   user namespace. An Unmasked /proc exposes kernel interfaces that the
+#   runtime normally hides, and user namespaces alone are not considered
+#   enough protection at this level.
+# custom:
+#   id: proc-mount-restricted
+#   severity: low
+#   kinds: [workloads]
+#   remediation: >-
+#     Remove securityContext.procMount or set it to Default in every container,
+#     init container and ephemeral container, including pods with
+#     spec.hostUsers false.
+#   references:
+#     pss: ["restricted//proc Mount Type"]
+#     psa_check: ["procMount_restricted"]
+#     trivy: ["KSV-0027"]
+package kubecomply.pod_security.proc_mount_restricted
+
+import rego.v1
+
+import data.kubecomply.lib.kubernetes as k8s
+
+deny contains result if {
+	some c in k8s.containers
+	mount := k8s.security_context(c).procMount
+	mount != null
+	mount != "Default"
+	result := {
+		"msg": sprintf("%s sets securityContext.procMount: %s", [k8s.container_label(c), k8s.quote(mount)]),
+		"path": array.concat(c.path, ["securityContext", "procMount"]),
+	}
+}

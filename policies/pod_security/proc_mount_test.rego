@@ -1,0 +1,28 @@
+package kubecomply.pod_security.proc_mount_test
+
+import rego.v1
+
+import data.kubecomply.pod_security.proc_mount as check
+
+_pod(spec) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
+
+_deploy(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": spec}}}
+
+test_pass_default if {
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "app", "securityContext": {"procMount": "Default"}}]})
+}
+
+test_fail_unmasked if {
+	results := check.deny with input as _deploy({"containers": [{"name": "app", "securityContext": {"procMount": "Unmasked"}}]})
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "template", "spec", "containers", 0, "securityContext", "procMount"]
+}
+
+test_fail_unmasked_host_users_true if {
+	count(check.deny) == 1 with input as _pod({"hostUsers": true, "containers": [{"name": "app", "securityContext": {"procMount": "Unmasked"}}]})
+}
+
+test_pass_unmasked_with_user_namespace if {
+	count(check.deny) == 0 with input as _deploy({"hostUsers": false, "containers": [{"name": "app", "securityContext": {"procMount": "Unmasked"}}]})
+}

@@ -1,0 +1,49 @@
+package kubecomply.pod_security.seccomp_required_test
+
+import rego.v1
+
+import data.kubecomply.pod_security.seccomp_required as check
+
+_pod(spec) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
+
+_deploy(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": spec}}}
+
+_rd := {"seccompProfile": {"type": "RuntimeDefault"}}
+
+test_pass_pod_level if {
+	count(check.deny) == 0 with input as _deploy({"securityContext": _rd, "initContainers": [{"name": "i"}], "containers": [{"name": "app"}]})
+}
+
+test_pass_every_container if {
+	count(check.deny) == 0 with input as _pod({"initContainers": [{"name": "i", "securityContext": _rd}], "containers": [{"name": "app", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "x"}}}]})
+}
+
+test_fail_missing_everywhere if {
+	results := check.deny with input as _deploy({"containers": [{"name": "app"}]})
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "template", "spec", "containers", 0]
+}
+
+test_fail_one_container_missing_without_pod_level if {
+	results := check.deny with input as _pod({"initContainers": [{"name": "i", "securityContext": {"runAsUser": 1}}], "containers": [{"name": "app", "securityContext": _rd}]})
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "initContainers", 0, "securityContext"]
+}
+
+test_fail_container_unconfined_despite_pod_level if {
+	results := check.deny with input as _pod({"securityContext": _rd, "containers": [{"name": "app", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}]})
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "containers", 0, "securityContext", "seccompProfile", "type"]
+}
+
+test_fail_pod_unconfined if {
+	results := check.deny with input as _pod({"securityContext": {"seccompProfile": {"type": "Unconfined"}}, "containers": [{"name": "app"}]})
+	{r.path | some r in results} == {["spec", "securityContext", "seccompProfile", "type"], ["spec", "containers", 0]}
+}
+
+test_windows_pod_exempt if {
+	count(check.deny) == 0 with input as _pod({"os": {"name": "windows"}, "containers": [{"name": "app"}]})
+}

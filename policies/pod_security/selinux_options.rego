@@ -1,0 +1,63 @@
+# METADATA
+# title: SELinux options
+# description: >-
+#   SELinux labels decide what a container process may touch on the node. A
+#   custom SELinux type, user or role can place the process in a far more
+#   privileged domain than the container types, bypassing the isolation that
+#   SELinux provides.
+# custom:
+#   id: selinux-options
+#   severity: medium
+#   kinds: [workloads]
+#   remediation: >-
+#     In seLinuxOptions at pod and container level, leave type unset or use
+#     container_t, container_init_t, container_kvm_t or container_engine_t, and
+#     remove user and role. Setting level (MCS categories) is fine.
+#   references:
+#     pss: ["baseline/SELinux"]
+#     psa_check: ["seLinuxOptions"]
+#     trivy: ["KSV-0025"]
+package kubecomply.pod_security.selinux_options
+
+import rego.v1
+
+import data.kubecomply.lib.kubernetes as k8s
+
+# Allowed seLinuxOptions.type values at policy v1.31+ ("" = unset).
+allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
+
+# The seLinuxOptions objects of a resource: pod level and every container.
+_options contains {"who": "pod", "opts": opts, "path": array.concat(pod.path, ["securityContext", "seLinuxOptions"])} if {
+	some pod in k8s.pod_specs
+	opts := k8s.pod_security_context(pod).seLinuxOptions
+	is_object(opts)
+}
+
+_options contains {"who": k8s.container_label(c), "opts": opts, "path": array.concat(c.path, ["securityContext", "seLinuxOptions"])} if {
+	some c in k8s.containers
+	opts := k8s.security_context(c).seLinuxOptions
+	is_object(opts)
+}
+
+deny contains result if {
+	some o in _options
+	type := object.get(o.opts, "type", "")
+	type != null
+	not allowed_types[type]
+	result := {
+		"msg": sprintf("%s sets securityContext.seLinuxOptions.type: %s", [o.who, k8s.quote(type)]),
+		"path": array.concat(o.path, ["type"]),
+	}
+}
+
+deny contains result if {
+	some o in _options
+	some field in ["user", "role"]
+	value := object.get(o.opts, field, "")
+	value != ""
+	value != null
+	result := {
+		"msg": sprintf("%s sets securityContext.seLinuxOptions.%s: %s", [o.who, field, k8s.quote(value)]),
+		"path": array.concat(o.path, [field]),
+	}
+}
