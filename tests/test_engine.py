@@ -66,11 +66,12 @@ def test_a_check_that_errors_is_reported_not_passed(policy_dir):
         bad=check_module("bad-check", "t.bad", failing),
         priv=check_module("priv", "t.priv", PRIVILEGED),
     )
-    result = engine.evaluate([deployment("not-a-number", True)], {})
-    assert "bad-check" in result.failed_checks
-    assert "bad.rego" in result.failed_checks["bad-check"]
-    # the other check still ran
-    assert [v.policy_id for v in result.violations] == ["priv"]
+    resources = [deployment("5"), deployment("not-a-number", True), deployment("7"), deployment("0")]
+    result = engine.evaluate(resources, {})
+    reason = result.failed_checks["bad-check"]
+    assert "bad.rego:12" in reason and "resource #2 (Deployment/ns/not-a-number)" in reason
+    # the resources that could be evaluated still give their results, for both checks
+    assert sorted((v.policy_id, v.resource_index) for v in result.violations) == [("bad-check", 0), ("bad-check", 2), ("priv", 1)]
 
 
 def test_string_results_are_accepted_conftest_style(policy_dir):

@@ -17,7 +17,7 @@ import regorus
 from ..policies import PolicyError, PolicySet
 from . import Evaluation
 from .builtins import check_builtins
-from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result
+from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
 DEFAULT_BATCH_SIZE = 5000
 _LOCATION = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
@@ -68,19 +68,48 @@ class EmbeddedEngine:
             batch = resources[start : start + self.batch_size]
             kinds, index = group_by_kind(batch, start)
             engine.set_input_json(json.dumps({"kinds": kinds}))
+            isolate: list[str] = []
             for rule, check_id in wrapper.rules.items():
-                if check_id in result.failed_checks:
+                try:
+                    values = json.loads(engine.eval_rule_as_json(wrapper.rule_ref(rule)))
+                except Exception:
+                    isolate.append(rule)
                     continue
+                for kind, position, value in values or ():
+                    result.violations.append(parse_result(check_id, index[kind][position], value))
+            if isolate:
+                self._isolate_errors(isolate, batch, start, result)
+        return result
+
+    def _isolate_errors(self, rules: list[str], batch: Sequence[dict[str, Any]], start: int, result: Evaluation) -> None:
+        """A check that errors on a batch is run again one resource at a time.
+
+        regorus raises (rather than returning undefined) when a builtin gets a
+        value of the wrong type, so one odd manifest would otherwise stop a
+        check for every resource in the batch.  Evaluating alone keeps every
+        result that can be had and names exactly the resources that could not
+        be evaluated; the check is still reported as not having run fully.
+        """
+        assert self._engine is not None and self._wrapper is not None
+        engine, wrapper = self._engine, self._wrapper
+        errors: dict[str, list[str]] = {}
+        for offset, obj in enumerate(batch):
+            engine.set_input_json(json.dumps({"kinds": {str(obj.get("kind", "")): [obj]}}))
+            for rule in rules:
+                check_id = wrapper.rules[rule]
                 try:
                     values = json.loads(engine.eval_rule_as_json(wrapper.rule_ref(rule)))
                 except Exception as exc:
                     file, line, message = engine_error_text(exc)
                     where = f" at {file}:{line}" if file else ""
-                    result.failed_checks[check_id] = f"evaluation error{where}: {message}"
+                    errors.setdefault(check_id, []).append(f"resource #{start + offset + 1} ({resource_label(obj)}): evaluation error{where}: {message}")
                     continue
-                for kind, position, value in values or ():
-                    result.violations.append(parse_result(check_id, index[kind][position], value))
-        return result
+                for _kind, _position, value in values or ():
+                    result.violations.append(parse_result(check_id, start + offset, value))
+        for check_id, messages in errors.items():
+            more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+            previous = result.failed_checks.get(check_id)
+            result.failed_checks[check_id] = (previous + "; " if previous else "") + messages[0] + more
 
     def close(self) -> None:
         self._engine = None

@@ -79,3 +79,10 @@ def parse_result(policy_id: str, resource_index: int, value: Any) -> Violation:
             details,
         )
     return Violation(policy_id, resource_index, json.dumps(value, sort_keys=True))
+
+
+def resource_label(obj: dict[str, Any]) -> str:
+    """``Kind/namespace/name`` of a raw object, for error messages."""
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    parts = [str(obj.get("kind", "?")), str(meta.get("namespace") or ""), str(meta.get("name") or "?")]
+    return "/".join(p for p in parts if p)
