@@ -104,3 +104,28 @@ def _psa_checks() -> dict[str, tuple[str, ...]]:
 
 
 POLICY_PSA_CHECKS = _psa_checks()
+
+
+WINDOWS_POD = """
+apiVersion: v1
+kind: Pod
+metadata: {name: win}
+spec:
+  os: {name: windows}
+  securityContext: {runAsNonRoot: true}
+  containers:
+    - name: c
+      image: mcr.microsoft.com/windows/nanoserver
+      securityContext:
+        capabilities: {add: [SYS_ADMIN]}
+        seccompProfile: {type: Unconfined}
+"""
+
+
+def test_restricted_overrides_baseline_capabilities_and_seccomp_for_windows(tmp_path):
+    """PSA replaces the baseline capabilities and seccomp checks at restricted with ones that exempt Windows pods."""
+    (tmp_path / "win.yaml").write_text(WINDOWS_POD)
+    restricted = scan_manifests([str(tmp_path)], ScanOptions(frameworks=["pss-restricted"]))
+    assert [f.policy for f in restricted.findings] == []
+    baseline = scan_manifests([str(tmp_path)], ScanOptions(frameworks=["pss-baseline"]))
+    assert sorted(f.policy for f in baseline.findings) == ["baseline-capabilities", "seccomp-unconfined"]
