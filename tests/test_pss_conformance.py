@@ -81,18 +81,32 @@ def test_every_fixture_bare_and_wrapped_gets_the_kubernetes_verdict(manifests, e
     assert disagreements == [], f"{len(disagreements)} disagreements at {level}:\n" + "\n".join(disagreements[:40])
 
 
+# At restricted, pod-security-admission replaces these baseline checks with their
+# restricted counterparts (OverrideCheckIDs), so either one names the fixture's reason.
+RESTRICTED_OVERRIDES = {"capabilities_baseline": "capabilities_restricted", "seccompProfile_baseline": "seccompProfile_restricted"}
+
+
 def test_fail_fixtures_are_caught_by_the_check_they_are_about(manifests, expectations):
-    """Not just any failure: the fixture's own PSS check must be among the reasons."""
-    result = scan_manifests([manifests["folder"]], ScanOptions(frameworks=["pss-restricted"]))
-    hits: dict[str, set[str]] = {}
-    for f in result.findings:
-        for psa_check in POLICY_PSA_CHECKS[f.policy]:
-            hits.setdefault(f.resource.name, set()).add(psa_check)
+    """Not just any failure: the fixture's own PSS check must be among the reasons, at the fixture's level."""
+    hits: dict[tuple[str, str], set[str]] = {}
+    for level in ("baseline", "restricted"):
+        result = scan_manifests([manifests["folder"]], ScanOptions(frameworks=[f"pss-{level}"]))
+        for f in result.findings:
+            hits.setdefault((level, f.resource.name), set()).update(POLICY_PSA_CHECKS[f.policy])
     missing = []
+    checked = 0
     for name, (fixture, kind) in manifests["names"].items():
-        expected_check = expectations[fixture]["check"]
-        if "/fail/" in fixture and expected_check not in hits.get(name, set()):
-            missing.append(f"{fixture} as {kind}: {expected_check} not among {sorted(hits.get(name, ()))}")
+        level, verdict = fixture.split("/")[:2]
+        if verdict != "fail":
+            continue
+        checked += 1
+        expected = expectations[fixture]["check"]
+        if level == "restricted":
+            expected = RESTRICTED_OVERRIDES.get(expected, expected)
+        found = hits.get((level, name), set())
+        if expected not in found:
+            missing.append(f"{fixture} as {kind}: {expected} not among {sorted(found)}")
+    assert checked == 110 * len(WRAPPERS)
     assert missing == [], "\n".join(missing[:40])
 
 

@@ -10,7 +10,7 @@ from tabulate import tabulate
 
 from ..model import ScanResult
 
-MESSAGE_WIDTH = 70
+MESSAGE_WIDTH = 60
 
 
 def _percent(value: float | None) -> str:
@@ -36,7 +36,7 @@ def _findings(result: ScanResult) -> list[str]:
         rows,
         headers=["SEVERITY", "CHECK", "RESOURCE", "LOCATION", "MESSAGE"],
         tablefmt="simple",
-        maxcolwidths=[None, None, 40, 40, MESSAGE_WIDTH],
+        maxcolwidths=[None, None, 40, 50, MESSAGE_WIDTH],
     )
     return [table, ""]
 
