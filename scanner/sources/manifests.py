@@ -1,0 +1,497 @@
+"""Kubernetes manifests from files, folders and stdin.
+
+``load_manifests`` reads every target, turns each document that is a
+Kubernetes object into a Resource with its Origin (file, document, line, List
+item) and accounts for everything else: documents that are not Kubernetes
+objects are counted in ``skipped``; files that cannot be read give one
+CoverageGap each, with a one-line human reason, and never stop the others.
+
+Reading rules (see yaml_loader for the YAML details):
+
+* folders are walked recursively for ``*.yaml``, ``*.yml`` and ``*.json``;
+  files named explicitly are read whatever their extension; ``-`` is stdin;
+  ``.git`` folders are skipped; symlinked folders are followed, each folder
+  at most once (symlink loops end);
+* ``kind: List`` and typed lists (``PodList``) give one resource per item;
+  typed-list items without apiVersion/kind inherit them from the list;
+* Kustomize files (``kustomize.config.k8s.io``) are not resources;
+* core/v1 Secrets are scrubbed (scanner.redact.scrub_secret) before anyone
+  sees them;
+* files are stat-ed before they are read and refused above ``max_file_size``.
+
+Line numbers for findings are resolved lazily by ``ManifestLoad.resolve_line``,
+which composes only the file it is asked about, once.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from scanner.model import CoverageGap, Origin, Resource
+from scanner.redact import scrub_secret
+from scanner.sources import yaml_loader
+from scanner.sources.yaml_loader import MappingNode, MERGE, STR, ScalarNode, SequenceNode
+
+EXTENSIONS = (".yaml", ".yml", ".json")
+DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+
+# Reasons in ``skipped`` (stable strings; reports and tests use them).
+SKIP_EMPTY_FILE = "empty file (no documents)"
+SKIP_EMPTY_DOCUMENT = "empty document"
+SKIP_NOT_MAPPING = "not a Kubernetes object (not a mapping)"
+SKIP_NO_KIND = "not a Kubernetes object (no apiVersion/kind)"
+SKIP_KUSTOMIZE = "Kustomize file (kustomize.config.k8s.io), not a resource"
+SKIP_EMPTY_LIST = "List with no items"
+SKIP_LIST_ITEM = "List item that is not a Kubernetes object"
+
+HELM_HINT = "looks like a Helm template; render it first (helm template)"
+
+
+@dataclass
+class _Source:
+    """How to find a loaded file again, for resolve_line."""
+
+    fs_path: str | None  # None for stdin
+    text: str | None = None  # kept for stdin only
+    json_spans: list[tuple[int, int, int]] | None = None  # (start, end, line) per document when read as JSON
+
+
+@dataclass
+class ManifestLoad:
+    """What load_manifests found.
+
+    ``resources``: files sorted by path, documents and List items in order.
+    ``gaps``: one per file (or target) that could not be read, sorted.
+    ``skipped``: documents (and empty files) that are not Kubernetes objects,
+    counted by reason (the SKIP_* strings).  ``files``: every file whose bytes
+    were read, as in origins ("-" for stdin); files refused for their size
+    before reading are only in ``gaps``.
+    """
+
+    resources: list[Resource] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    _sources: dict[tuple[str, str], _Source] = field(default_factory=dict, repr=False, compare=False)
+    _nodes: dict[tuple[str, str], list[Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ lines
+
+    def resolve_line(self, origin: Origin, path: Sequence[str | int]) -> int | None:
+        """The 1-based line of the field at ``path`` in the document ``origin`` names.
+
+        ``path`` is relative to the resource (for List items the ``items``/index
+        prefix is added here).  When the full path does not exist the line of
+        the deepest part that does is returned; None when the document is
+        unknown or can no longer be read.
+        """
+        if origin.type not in ("file", "stdin") or origin.path is None or not origin.document:
+            return None
+        key = (origin.type, origin.path)
+        source = self._sources.get(key)
+        if source is None:
+            return None
+        try:
+            nodes = self._document_nodes(key, source)
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not 1 <= origin.document <= len(nodes):
+            return None
+        node, offset = nodes[origin.document - 1]
+        if node is None:  # a JSON document YAML cannot compose: its start is all we know
+            return origin.line
+        steps: list[str | int] = ["items", origin.item] if origin.item is not None else []
+        steps.extend(path or ())
+        return offset + _walk_line(node, steps)
+
+    def _document_nodes(self, key: tuple[str, str], source: _Source) -> list[tuple[Any, int]]:
+        """Per document: (root node, line offset to add to node lines); composed once per file."""
+        nodes = self._nodes.get(key)
+        if nodes is None:
+            text = source.text
+            if text is None:
+                text = _read_text(source.fs_path)
+            if source.json_spans is not None:
+                # JSON is composed one document at a time (a stream of JSON
+                # values is not one YAML stream); node lines are then relative
+                # to the start of the document.
+                nodes = []
+                for start, end, line in source.json_spans:
+                    composed = yaml_loader.compose_yaml(text[start:end])
+                    nodes.append((composed[0] if composed else None, line - 1))
+            else:
+                nodes = [(n, 0) for n in yaml_loader.compose_yaml(text)]
+            self._nodes[key] = nodes
+        return nodes
+
+
+def _find_key(node: Any, key: str) -> tuple[Any, Any] | None:
+    """(key node, value node) for ``key`` in a mapping node, following merge keys."""
+    merges = []
+    for kn, vn in node.value:
+        if kn.__class__ is not ScalarNode:
+            continue
+        if kn.tag == MERGE:
+            merges.append(vn)
+            continue
+        if kn.value == key or (kn.tag != STR and _safe_key_text(kn) == key):
+            found = (kn, vn)
+            # later duplicates win, as when the document is read
+            for kn2, vn2 in node.value:
+                if kn2 is not kn and kn2.__class__ is ScalarNode and kn2.value == key:
+                    found = (kn2, vn2)
+            return found
+    for vn in merges:
+        sources = [vn] if vn.__class__ is MappingNode else [n for n in getattr(vn, "value", []) if n.__class__ is MappingNode]
+        for src in sources:
+            hit = _find_key(src, key)
+            if hit is not None:
+                return hit
+    return None
+
+
+def _safe_key_text(node: Any) -> str | None:
+    try:
+        return yaml_loader._key_text(node)
+    except yaml_loader.DocumentError:
+        return None
+
+
+def _walk_line(root: Any, steps: Sequence[str | int]) -> int:
+    node = root
+    line = root.start_mark.line + 1
+    depth = 0
+    for step in steps:
+        depth += 1
+        if depth > 4 * yaml_loader.MAX_DEPTH:  # aliases can make cycles
+            break
+        cls = node.__class__
+        if cls is MappingNode:
+            hit = _find_key(node, str(step))
+            if hit is None:
+                break
+            key_node, node = hit
+            line = key_node.start_mark.line + 1
+        elif cls is SequenceNode:
+            try:
+                index = int(step)
+            except (TypeError, ValueError):
+                break
+            if not 0 <= index < len(node.value):
+                break
+            node = node.value[index]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+# ---------------------------------------------------------------------- loading
+
+def load_manifests(
+    targets: Sequence[str],
+    *,
+    root: str | Path | None = None,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    stdin: TextIO | None = None,
+) -> ManifestLoad:
+    """Read files, folders and ``-`` (stdin) into Resources; see the module docstring."""
+    result = ManifestLoad()
+    root_abs = os.path.abspath(os.fspath(root) if root is not None else os.getcwd())
+    loader = _Loader(result, root_abs, max_file_size)
+
+    candidates: list[tuple[str, str | None, tuple[int, int] | None]] = []  # (display, fs path, inode)
+    seen_dirs: set[tuple[int, int]] = set()
+    want_stdin = False
+    for target in targets:
+        target = os.fspath(target)
+        if target == "-":
+            want_stdin = True
+            continue
+        try:
+            st = os.stat(target)
+        except OSError as exc:
+            loader.gap(loader.display(target), _os_reason(exc, target))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            loader.walk(target, st, seen_dirs, candidates)
+        else:
+            candidates.append((loader.display(target), target, (st.st_dev, st.st_ino)))
+
+    if want_stdin:
+        candidates.append(("-", None, None))
+    candidates.sort(key=lambda c: c[0])
+    seen_files: set[tuple[int, int]] = set()
+    for display, fs_path, inode in candidates:
+        if inode is not None:
+            if inode in seen_files:
+                continue  # the same file named twice or reached through a symlink
+            seen_files.add(inode)
+        if fs_path is None:
+            loader.load_stdin(stdin if stdin is not None else sys.stdin)
+        else:
+            loader.load_file(display, fs_path)
+    result.gaps.sort(key=lambda g: g.sort_key())
+    return result
+
+
+def _os_reason(exc: OSError, path: str) -> str:
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return "broken symbolic link (its target does not exist)"
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _human_size(n: float) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= scale:
+            text = f"{n / scale:.1f}"
+            return f"{text[:-2] if text.endswith('.0') else text} {unit}"
+    return f"{int(n)} bytes"
+
+
+def _decode(data: bytes) -> tuple[str | None, str | None, int | None]:
+    """(text, None, None) or (None, reason, line)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), None, None
+        except UnicodeDecodeError:
+            return None, "not valid UTF-16 (after a UTF-16 byte order mark)", None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return None, f"binary file (NUL byte at line {line}), not YAML or JSON", line
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line})", line
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None, None
+
+
+def _read_text(fs_path: str | None) -> str:
+    with open(fs_path, "rb") as fh:
+        text, reason, _ = _decode(fh.read())
+    if text is None:
+        raise ValueError(reason)
+    return text
+
+
+class _Loader:
+    """The state of one load_manifests call."""
+
+    def __init__(self, result: ManifestLoad, root_abs: str, max_file_size: int):
+        self.result = result
+        self.root_abs = root_abs
+        self.root_prefix = root_abs.rstrip(os.sep) + os.sep
+        self.max_file_size = max_file_size
+        self.skipped = result.skipped
+
+    # ------------------------------------------------------------ paths
+
+    def display(self, path: str) -> str:
+        absolute = os.path.abspath(path)
+        if absolute.startswith(self.root_prefix):
+            path = os.path.relpath(absolute, self.root_abs)
+        elif absolute == self.root_abs:
+            path = "."
+        return path.replace(os.sep, "/") if os.sep != "/" else path
+
+    def gap(self, path: str, reason: str, line: int | None = None, document: int | None = None) -> None:
+        self.result.gaps.append(CoverageGap(type="file", reason=" ".join(reason.split()), path=path, line=line, document=document))
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def walk(self, top: str, top_stat: os.stat_result, seen_dirs: set, out: list) -> None:
+        """Collect manifest files under ``top``; every folder once, symlinks followed."""
+        stack = [(top, top_stat)]
+        while stack:
+            folder, st = stack.pop()
+            ident = (st.st_dev, st.st_ino)
+            if ident in seen_dirs:
+                continue
+            seen_dirs.add(ident)
+            try:
+                entries = list(os.scandir(folder))
+            except OSError as exc:
+                self.gap(self.display(folder), f"cannot read folder: {_os_reason(exc, folder)}")
+                continue
+            for entry in entries:
+                name = entry.name
+                try:
+                    if entry.is_dir():
+                        if name != ".git":
+                            stack.append((entry.path, entry.stat()))
+                    elif name.lower().endswith(EXTENSIONS):
+                        if entry.is_file():
+                            st_file = entry.stat()
+                            out.append((self.display(entry.path), entry.path, (st_file.st_dev, st_file.st_ino)))
+                        elif entry.is_symlink():
+                            self.gap(self.display(entry.path), "broken symbolic link (its target does not exist)")
+                except OSError as exc:
+                    self.gap(self.display(entry.path), _os_reason(exc, entry.path))
+
+    # ------------------------------------------------------------ reading
+
+    def load_file(self, display: str, fs_path: str) -> None:
+        limit = self.max_file_size
+        try:
+            st = os.stat(fs_path)
+            if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+                self.gap(display, f"file is {_human_size(st.st_size)}, over the {_human_size(limit)} limit (--max-file-size)")
+                return
+            with open(fs_path, "rb") as fh:
+                data = fh.read(limit + 1)  # pipes and growing files have no size to check
+        except OSError as exc:
+            self.gap(display, _os_reason(exc, fs_path))
+            return
+        self.result.files.append(display)
+        if len(data) > limit:
+            self.gap(display, f"file is more than {_human_size(limit)}, over the limit (--max-file-size)")
+            return
+        text, reason, line = _decode(data)
+        if text is None:
+            self.gap(display, reason, line)
+            return
+        source = _Source(fs_path=os.path.abspath(fs_path))
+        self.result._sources[("file", display)] = source
+        self.parse(text, "file", display, source, fs_path.lower().endswith(".json"))
+
+    def load_stdin(self, stream: TextIO) -> None:
+        limit = self.max_file_size
+        buffer = getattr(stream, "buffer", None)
+        try:
+            raw = buffer.read(limit + 1) if buffer is not None else stream.read(limit + 1)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.gap("-", f"cannot read stdin: {exc}")
+            return
+        self.result.files.append("-")
+        if len(raw) > limit:
+            self.gap("-", f"stdin is more than {_human_size(limit)}, over the limit (--max-file-size)")
+            return
+        if isinstance(raw, bytes):
+            text, reason, line = _decode(raw)
+            if text is None:
+                self.gap("-", reason, line)
+                return
+        else:
+            text = raw[1:] if raw.startswith("\ufeff") else raw
+            if "\x00" in text:
+                line = text.count("\n", 0, text.index("\x00")) + 1
+                self.gap("-", f"binary input (NUL byte at line {line}), not YAML or JSON", line)
+                return
+        source = _Source(fs_path=None, text=text)
+        self.result._sources[("stdin", "-")] = source
+        self.parse(text, "stdin", "-", source, False)
+
+    def parse(self, text: str, kind: str, display: str, source: _Source, json_name: bool) -> None:
+        try:
+            self._parse(text, kind, display, source, json_name)
+        except RecursionError:
+            self.gap(display, f"nested too deeply to read (more than {yaml_loader.MAX_DEPTH} levels)")
+
+    def _parse(self, text: str, kind: str, display: str, source: _Source, json_name: bool) -> None:
+        if not text or text.isspace():
+            self.skip(SKIP_EMPTY_FILE)
+            return
+        if json_name or yaml_loader.looks_like_json(text):
+            docs, error, resume = yaml_loader.parse_json(text)
+            use_json = error is None or not error.syntax
+            if not use_json:
+                # Not (only) JSON: YAML in a .json file, JSON followed by YAML
+                # documents, or broken JSON.  Read it as YAML and keep whichever
+                # reading got further (JSON's message on a tie in a .json file).
+                ydocs, failure = self._collect_yaml(text)
+                if failure is not None and (len(docs) > len(ydocs) or (json_name and len(docs) == len(ydocs))):
+                    use_json = True
+                else:
+                    self._emit_yaml(ydocs, failure, text, kind, display)
+                    return
+            source.json_spans = [(span[0], span[1], line) for _, line, _, span in docs]
+            for index, line, value, _ in docs:
+                self.emit(value, kind, display, index, line)
+            if error is not None:
+                self.fail(display, text, error, len(docs) + 1, resume, len(docs))
+            return
+        ydocs, failure = self._collect_yaml(text)
+        self._emit_yaml(ydocs, failure, text, kind, display)
+
+    @staticmethod
+    def _collect_yaml(text: str) -> tuple[list[tuple[int, int, Any]], yaml_loader.PartialFailure | None]:
+        docs: list[tuple[int, int, Any]] = []
+        try:
+            docs.extend(yaml_loader.iter_yaml(text))
+        except yaml_loader.PartialFailure as failure:
+            return docs, failure
+        return docs, None
+
+    def _emit_yaml(self, docs: list, failure: yaml_loader.PartialFailure | None, text: str, kind: str, display: str) -> None:
+        for index, line, value in docs:
+            self.emit(value, kind, display, index, line)
+        if failure is not None:
+            self.fail(display, text, failure.error, failure.document, failure.resume, len(docs))
+        elif not docs:
+            self.skip(SKIP_EMPTY_FILE)
+
+    def fail(self, display: str, text: str, error: yaml_loader.DocumentError, document: int, resume: int, done: int) -> None:
+        reason = error.reason
+        if error.syntax and "{{" in text:
+            reason = f"{HELM_HINT}: {reason}"
+        if done:
+            reason = f"{reason}; documents from line {resume} on were not scanned"
+        self.gap(display, reason, error.line, document)
+
+    def emit(self, value: Any, kind: str, display: str, index: int, line: int) -> None:
+        if value is None:
+            self.skip(SKIP_EMPTY_DOCUMENT)
+            return
+        if value.__class__ is not dict:
+            self.skip(SKIP_NOT_MAPPING)
+            return
+        api = value.get("apiVersion")
+        res_kind = value.get("kind")
+        if not (api and res_kind and api.__class__ is str and res_kind.__class__ is str):
+            self.skip(SKIP_NO_KIND)
+            return
+        if api.startswith("kustomize.config.k8s.io/"):
+            self.skip(SKIP_KUSTOMIZE)
+            return
+        resources = self.result.resources
+        if res_kind.endswith("List") and isinstance(value.get("items"), list):
+            items = value["items"]
+            if not items:
+                self.skip(SKIP_EMPTY_LIST)
+                return
+            item_kind = res_kind[:-4]
+            for i, item in enumerate(items):
+                if item.__class__ is not dict:
+                    self.skip(SKIP_LIST_ITEM)
+                    continue
+                item_api = item.get("apiVersion")
+                item_k = item.get("kind")
+                if not (item_api and item_k):
+                    if not item_kind:  # kind: List says nothing about its items
+                        self.skip(SKIP_LIST_ITEM)
+                        continue
+                    # typed lists (PodList) leave apiVersion/kind out of their items
+                    item = {"apiVersion": item_api or api, "kind": item_k or item_kind, **{k: v for k, v in item.items() if k not in ("apiVersion", "kind")}}
+                    item_api, item_k = item["apiVersion"], item["kind"]
+                if item_k == "Secret" and item_api == "v1":
+                    item = scrub_secret(item)
+                resources.append(Resource(item, Origin(kind, display, index, line, i)))
+            return
+        if res_kind == "Secret" and api == "v1":
+            value = scrub_secret(value)
+        resources.append(Resource(value, Origin(kind, display, index, line)))
