@@ -393,7 +393,7 @@ def _graph(node: Node, memo: dict):
 # An alias token (*name) can only follow the start of the text, white space or
 # one of [ { , : ? -.  Anything else with a '*' (quoted "*", globs in words) is
 # not an alias; a false positive only costs the memoised path.
-_ALIAS_PRECEDERS = frozenset(" \t\r\n[{,:?-")
+_ALIAS_PRECEDERS = frozenset(" \t\r\n\ufeff[{,:?-")
 
 
 def may_have_aliases(text: str) -> bool:
