@@ -1,97 +1,13 @@
-# Shared helpers for checks that look at pods and their containers.
+# Shared helper functions for checks: safe accessors, message formatting and
+# paths for missing fields. The pod specs and containers themselves live in
+# kubecomply.lib.workloads.
 #
-# `input` is ONE Kubernetes object as a plain dict. Every kind that carries a
-# pod spec is reduced to the same shape here, so a check written against
-# `pod_specs` / `containers` works unchanged for a bare Pod, a Deployment, a
-# CronJob, and so on, and reports paths that are valid in the original object.
+# This package holds functions only, on purpose: regorus evaluates every rule
+# of a package whenever one is referenced under `with input as`, so a value
+# rule added here would be paid for by every check on every resource.
 package kubecomply.lib.kubernetes
 
 import rego.v1
-
-# Kinds that carry a pod spec (the `workloads` group in check METADATA).
-workload_kinds := {
-	"Pod",
-	"Deployment",
-	"StatefulSet",
-	"DaemonSet",
-	"ReplicaSet",
-	"ReplicationController",
-	"Job",
-	"CronJob",
-	"PodTemplate",
-	"DeploymentConfig",
-}
-
-# Kinds whose pod template lives at spec.template (OpenShift's
-# DeploymentConfig uses the same layout as a Deployment).
-_spec_template_kinds := {
-	"Deployment",
-	"StatefulSet",
-	"DaemonSet",
-	"ReplicaSet",
-	"ReplicationController",
-	"Job",
-	"DeploymentConfig",
-}
-
-# Where the pod spec and the pod's own metadata live, per kind.
-# (Only these layouts exist; anything else yields no pod spec.)
-_layout(kind) := {"spec": ["spec"], "metadata": ["metadata"]} if kind == "Pod"
-
-_layout(kind) := {"spec": ["spec", "template", "spec"], "metadata": ["spec", "template", "metadata"]} if {
-	_spec_template_kinds[kind]
-}
-
-_layout(kind) := {
-	"spec": ["spec", "jobTemplate", "spec", "template", "spec"],
-	"metadata": ["spec", "jobTemplate", "spec", "template", "metadata"],
-} if kind == "CronJob"
-
-_layout(kind) := {"spec": ["template", "spec"], "metadata": ["template", "metadata"]} if kind == "PodTemplate"
-
-# Every pod spec of the input object:
-#   spec          the pod spec object
-#   path          array path from the object root to the pod spec
-#   metadata      the metadata that belongs to the pod (the Pod's own metadata,
-#                 the template metadata otherwise; {} when absent). Pod-level
-#                 annotations such as the AppArmor ones are read from here.
-#   metadata_path array path from the object root to that metadata
-pod_specs contains pod if {
-	layout := _layout(input.kind)
-	spec := object.get(input, layout.spec, null)
-	is_object(spec)
-	pod := {
-		"spec": spec,
-		"path": layout.spec,
-		"metadata": as_object(object.get(input, layout.metadata, {})),
-		"metadata_path": layout.metadata,
-	}
-}
-
-# The three lists of containers a pod spec can have. PSA checks all of them,
-# so every check built on `containers` does too.
-container_types := ["initContainers", "containers", "ephemeralContainers"]
-
-# Every container of every pod spec:
-#   container  the container object
-#   path       array path from the object root to it, e.g.
-#              ["spec", "template", "spec", "containers", 0]
-#   type       "containers" | "initContainers" | "ephemeralContainers"
-#   pod        the pod_specs entry it belongs to
-containers contains entry if {
-	some pod in pod_specs
-	some type in container_types
-	list := object.get(pod.spec, type, [])
-	is_array(list)
-	some i, container in list
-	is_object(container)
-	entry := {
-		"container": container,
-		"path": array.concat(pod.path, [type, i]),
-		"type": type,
-		"pod": pod,
-	}
-}
 
 # x when it is an object, {} otherwise (absent, null or a wrong type).
 # YAML `securityContext:` with no value decodes to null; treat it as empty.

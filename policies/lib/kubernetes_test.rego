@@ -3,6 +3,7 @@ package kubecomply.lib.kubernetes_test
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 _spec := {
 	"initContainers": [{"name": "init"}],
@@ -11,7 +12,7 @@ _spec := {
 }
 
 test_pod_spec_path_pod if {
-	pods := k8s.pod_specs with input as {"kind": "Pod", "metadata": {"name": "p", "annotations": {"x": "y"}}, "spec": _spec}
+	pods := workloads.pod_specs with input as {"kind": "Pod", "metadata": {"name": "p", "annotations": {"x": "y"}}, "spec": _spec}
 	count(pods) == 1
 	some pod in pods
 	pod.path == ["spec"]
@@ -20,7 +21,7 @@ test_pod_spec_path_pod if {
 }
 
 test_pod_spec_path_deployment if {
-	pods := k8s.pod_specs with input as {"kind": "Deployment", "spec": {"template": {"spec": _spec}}}
+	pods := workloads.pod_specs with input as {"kind": "Deployment", "spec": {"template": {"spec": _spec}}}
 	some pod in pods
 	pod.path == ["spec", "template", "spec"]
 	pod.metadata == {}
@@ -29,32 +30,32 @@ test_pod_spec_path_deployment if {
 
 test_pod_spec_path_cronjob if {
 	obj := {"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"a": "b"}}, "spec": _spec}}}}}
-	some pod in k8s.pod_specs with input as obj
+	some pod in workloads.pod_specs with input as obj
 	pod.path == ["spec", "jobTemplate", "spec", "template", "spec"]
 	pod.metadata.labels.a == "b"
 }
 
 test_pod_spec_path_podtemplate if {
-	some pod in k8s.pod_specs with input as {"kind": "PodTemplate", "template": {"spec": _spec}}
+	some pod in workloads.pod_specs with input as {"kind": "PodTemplate", "template": {"spec": _spec}}
 	pod.path == ["template", "spec"]
 }
 
 test_pod_spec_path_deploymentconfig if {
-	some pod in k8s.pod_specs with input as {"kind": "DeploymentConfig", "spec": {"template": {"spec": _spec}}}
+	some pod in workloads.pod_specs with input as {"kind": "DeploymentConfig", "spec": {"template": {"spec": _spec}}}
 	pod.path == ["spec", "template", "spec"]
 }
 
 test_no_pod_spec_for_other_kinds if {
-	count(k8s.pod_specs) == 0 with input as {"kind": "ConfigMap", "data": {"spec": "x"}}
-	count(k8s.containers) == 0 with input as {"kind": "Service", "spec": {"ports": []}}
+	count(workloads.pod_specs) == 0 with input as {"kind": "ConfigMap", "data": {"spec": "x"}}
+	count(workloads.containers) == 0 with input as {"kind": "Service", "spec": {"ports": []}}
 }
 
 test_no_pod_spec_when_template_missing if {
-	count(k8s.pod_specs) == 0 with input as {"kind": "Deployment", "spec": {"replicas": 1}}
+	count(workloads.pod_specs) == 0 with input as {"kind": "Deployment", "spec": {"replicas": 1}}
 }
 
 test_containers_all_types_with_paths if {
-	cs := k8s.containers with input as {"kind": "StatefulSet", "spec": {"template": {"spec": _spec}}}
+	cs := workloads.containers with input as {"kind": "StatefulSet", "spec": {"template": {"spec": _spec}}}
 	count(cs) == 4
 	paths := {c.path | some c in cs}
 	paths == {

@@ -24,6 +24,7 @@ package kubecomply.pod_security.apparmor_profile
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 _annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
 
@@ -41,7 +42,7 @@ _allowed_annotation_value(v) if {
 
 # Deprecated per-container annotations on the pod (template) metadata.
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	some key, value in k8s.as_object(object.get(pod.metadata, "annotations", {}))
 	is_string(key)
 	startswith(key, _annotation_prefix)
@@ -54,7 +55,7 @@ deny contains result if {
 
 # Pod-level securityContext.appArmorProfile.
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	profile := k8s.pod_security_context(pod).appArmorProfile
 	profile != null
 	type := object.get(k8s.as_object(profile), "type", "")
@@ -67,7 +68,7 @@ deny contains result if {
 
 # Container-level securityContext.appArmorProfile.
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	profile := k8s.security_context(c).appArmorProfile
 	profile != null
 	type := object.get(k8s.as_object(profile), "type", "")

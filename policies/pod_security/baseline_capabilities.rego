@@ -25,6 +25,7 @@ package kubecomply.pod_security.baseline_capabilities
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 # The runtime's default capability set; adding these back is allowed.
 allowed_capabilities := {
@@ -44,7 +45,7 @@ allowed_capabilities := {
 }
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	added := k8s.as_array(k8s.as_object(k8s.security_context(c).capabilities).add)
 	some i, cap in added
 	not allowed_capabilities[cap]

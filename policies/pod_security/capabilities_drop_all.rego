@@ -24,6 +24,7 @@ package kubecomply.pod_security.capabilities_drop_all
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 _capabilities(c) := k8s.as_object(object.get(k8s.security_context(c), "capabilities", {}))
 
@@ -33,7 +34,7 @@ _drops_all(c) if {
 }
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
 	not k8s.is_windows(c.pod)
 	not _drops_all(c)
@@ -44,7 +45,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	not k8s.is_windows(c.pod)
 	some i, cap in k8s.as_array(object.get(_capabilities(c), "add", []))
 	cap != "NET_BIND_SERVICE"

@@ -25,9 +25,10 @@ package kubecomply.pod_security.host_ports
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	some j, port in k8s.as_array(object.get(c.container, "ports", []))
 	hp := port.hostPort
 	hp != null

@@ -22,6 +22,7 @@ package kubecomply.pod_security.host_probes_lifecycle
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 # Handlers whose host field is restricted, relative to the container.
 _handler_paths := [
@@ -35,7 +36,7 @@ _handler_paths := [
 _actions := ["httpGet", "tcpSocket"]
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	some handler in _handler_paths
 	some action in _actions
 	rel := array.concat(handler, [action, "host"])

@@ -23,9 +23,10 @@ package kubecomply.pod_security.hostpath_volumes
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	some i, volume in k8s.as_array(object.get(pod.spec, "volumes", []))
 	volume.hostPath != null
 	result := {

@@ -25,9 +25,10 @@ package kubecomply.pod_security.privilege_escalation
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
 	not k8s.is_windows(c.pod)
 	k8s.security_context(c).allowPrivilegeEscalation == true
@@ -38,7 +39,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	not k8s.is_windows(c.pod)
 	object.get(k8s.security_context(c), "allowPrivilegeEscalation", null) == null
 	result := {

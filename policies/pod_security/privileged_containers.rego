@@ -25,9 +25,10 @@ package kubecomply.pod_security.privileged_containers
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	k8s.security_context(c).privileged == true
 	result := {
 		"msg": sprintf("%s sets securityContext.privileged: true", [k8s.container_label(c)]),

@@ -22,9 +22,10 @@ package kubecomply.pod_security.proc_mount
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	# From policy v1.35 a user-namespaced pod may use any procMount at baseline.
 	not k8s.host_users_false(c.pod)
 	mount := k8s.security_context(c).procMount

@@ -22,9 +22,10 @@ package kubecomply.pod_security.proc_mount_restricted
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	mount := k8s.security_context(c).procMount
 	mount != null
 	mount != "Default"

@@ -23,6 +23,7 @@ package kubecomply.pod_security.restricted_volume_types
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 # Volume sources the restricted standard allows (image since Kubernetes 1.33).
 allowed_sources := {
@@ -47,7 +48,7 @@ _uses_allowed_source(volume) if {
 }
 
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	some i, volume in k8s.as_array(object.get(pod.spec, "volumes", []))
 	is_object(volume)
 	not _uses_allowed_source(volume)

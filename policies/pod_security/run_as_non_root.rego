@@ -26,6 +26,7 @@ package kubecomply.pod_security.run_as_non_root
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 _pod_value(pod) := object.get(k8s.pod_security_context(pod), "runAsNonRoot", null)
 
@@ -33,7 +34,7 @@ _container_value(c) := object.get(k8s.security_context(c), "runAsNonRoot", null)
 
 # Pod level explicitly false.
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	# From policy v1.35 user-namespaced pods are exempt.
 	not k8s.host_users_false(pod)
 	_pod_value(pod) == false
@@ -45,7 +46,7 @@ deny contains result if {
 
 # A container explicitly false (a pod-level true does not save it).
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	not k8s.host_users_false(c.pod)
 	_container_value(c) == false
 	result := {
@@ -56,7 +57,7 @@ deny contains result if {
 
 # A container that does not set it, while the pod does not set it to true.
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	not k8s.host_users_false(c.pod)
 	_container_value(c) == null
 	_pod_value(c.pod) != true

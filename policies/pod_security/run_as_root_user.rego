@@ -21,9 +21,10 @@ package kubecomply.pod_security.run_as_root_user
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	# From policy v1.35 user-namespaced pods are exempt.
 	not k8s.host_users_false(pod)
 	k8s.pod_security_context(pod).runAsUser == 0
@@ -34,7 +35,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	not k8s.host_users_false(c.pod)
 	k8s.security_context(c).runAsUser == 0
 	result := {

@@ -24,6 +24,7 @@ package kubecomply.pod_security.seccomp_required
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 _allowed_types := {"RuntimeDefault", "Localhost"}
 
@@ -42,7 +43,7 @@ _pod_allowed(pod) if {
 
 # Pod level set to a forbidden type.
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
 	not k8s.is_windows(pod)
 	profile := _pod_profile(pod)
@@ -56,7 +57,7 @@ deny contains result if {
 
 # A container set to a forbidden type (whatever the pod level says).
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	not k8s.is_windows(c.pod)
 	profile := _container_profile(c)
 	profile != null
@@ -69,7 +70,7 @@ deny contains result if {
 
 # A container without a profile while the pod level has no allowed one.
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	not k8s.is_windows(c.pod)
 	_container_profile(c) == null
 	not _pod_allowed(c.pod)

@@ -22,11 +22,12 @@ package kubecomply.pod_security.seccomp_unconfined
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 _allowed_types := {"RuntimeDefault", "Localhost"}
 
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	profile := k8s.pod_security_context(pod).seccompProfile
 	profile != null
 	type := object.get(k8s.as_object(profile), "type", "")
@@ -38,7 +39,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	profile := k8s.security_context(c).seccompProfile
 	profile != null
 	type := object.get(k8s.as_object(profile), "type", "")

@@ -22,19 +22,20 @@ package kubecomply.pod_security.selinux_options
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 # Allowed seLinuxOptions.type values at policy v1.31+ ("" = unset).
 allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 
 # The seLinuxOptions objects of a resource: pod level and every container.
 _options contains {"who": "pod", "opts": opts, "path": array.concat(pod.path, ["securityContext", "seLinuxOptions"])} if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	opts := k8s.pod_security_context(pod).seLinuxOptions
 	is_object(opts)
 }
 
 _options contains {"who": k8s.container_label(c), "opts": opts, "path": array.concat(c.path, ["securityContext", "seLinuxOptions"])} if {
-	some c in k8s.containers
+	some c in workloads.containers
 	opts := k8s.security_context(c).seLinuxOptions
 	is_object(opts)
 }

@@ -26,6 +26,7 @@ package kubecomply.pod_security.unsafe_sysctls
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 # The safe sysctls at policy v1.37.
 safe_sysctls := {
@@ -50,7 +51,7 @@ safe_sysctls := {
 }
 
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	some i, sysctl in k8s.as_array(k8s.pod_security_context(pod).sysctls)
 	name := object.get(k8s.as_object(sysctl), "name", "")
 	not safe_sysctls[name]

@@ -24,9 +24,10 @@ package kubecomply.pod_security.windows_host_process
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
+import data.kubecomply.lib.workloads
 
 deny contains result if {
-	some pod in k8s.pod_specs
+	some pod in workloads.pod_specs
 	k8s.pod_security_context(pod).windowsOptions.hostProcess == true
 	result := {
 		"msg": "pod sets securityContext.windowsOptions.hostProcess: true",
@@ -35,7 +36,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in k8s.containers
+	some c in workloads.containers
 	k8s.security_context(c).windowsOptions.hostProcess == true
 	result := {
 		"msg": sprintf("%s sets securityContext.windowsOptions.hostProcess: true", [k8s.container_label(c)]),
