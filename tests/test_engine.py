@@ -92,7 +92,35 @@ def test_wrapper_lists_every_check_once(policy_dir):
     write(policy_dir, "b.rego", check_module("b-check", "t.b", PRIVILEGED))
     wrapper = build_wrapper(load_policies([policy_dir], include_bundled=False).policies)
     assert sorted(wrapper.rules.values()) == ["a-check", "b-check"]
-    assert "some kind, group in input.kinds" in wrapper.text
+    # one fast-path group per distinct set of kinds
+    assert len(wrapper.groups) == 2
+    texts = "\n".join(text for _, text in wrapper.modules)
+    assert "some kind, group in input.kinds" in texts
+
+
+def test_forked_workers_give_the_same_results_as_one_process(policy_dir):
+    write(policy_dir, "priv.rego", check_module("priv", "t.priv", PRIVILEGED))
+    policy_set = load_policies([policy_dir], include_bundled=False)
+    resources = [deployment(f"d{i}", privileged=(i % 7 == 0)) for i in range(2500)]
+    outcomes = []
+    for workers in (1, 2):
+        engine = EmbeddedEngine(batch_size=300, workers=workers)
+        engine.load(policy_set)
+        result = engine.evaluate(resources, {})
+        outcomes.append(sorted((v.policy_id, v.resource_index, v.path) for v in result.violations))
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[0]) == len(range(0, 2500, 7))
+
+
+def test_errors_found_in_a_worker_reach_the_parent(policy_dir):
+    failing = 'deny contains "boom" if {\n\tx := to_number(input.metadata.name)\n\tx > 1\n}'
+    write(policy_dir, "bad.rego", check_module("bad-check", "t.bad", failing))
+    engine = EmbeddedEngine(batch_size=500, workers=2)
+    engine.load(load_policies([policy_dir], include_bundled=False))
+    resources = [deployment(str(i)) for i in range(2000)] + [deployment("oops")]
+    result = engine.evaluate(resources, {})
+    assert "resource #2001 (Deployment/ns/oops)" in result.failed_checks["bad-check"]
+    assert len(result.violations) == 1998  # every number above 1 still reported
 
 
 def test_parse_result_keeps_extra_keys():

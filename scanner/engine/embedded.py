@@ -1,25 +1,31 @@
 """The default engine: regorus, the Rego interpreter from microsoft/regorus, in process.
 
-Chosen over a server or regopy for speed and strictness (see docs/design notes):
-every module is loaded once per scan, each batch is set as input once, and each
-check is evaluated through the generated wrapper so the cost grows with the
-number of resources, not with resources x checks x calls.
+Chosen over a server or regopy for speed and strictness (see design.md): every
+module is loaded once per scan, each batch is set as input once, and checks
+are evaluated through the generated wrapper, so the cost grows with the number
+of resources, not with resources x checks x calls.  On machines with more than
+one core, large scans are split across forked worker processes that inherit
+the loaded engine, since the interpreter itself is single-threaded.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import re
 from typing import Any, Sequence
 
 import regorus
 
 from ..policies import PolicyError, PolicySet
-from . import Evaluation
+from . import EngineError, Evaluation
 from .builtins import check_builtins
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 2000
+# Below this many resources a worker process costs more than it saves.
+PARALLEL_MINIMUM = 1000
 _LOCATION = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
 _ERROR = re.compile(r"^error:\s*(?P<msg>.+)$", re.MULTILINE)
 
@@ -35,11 +41,23 @@ def engine_error_text(exc: BaseException) -> tuple[str | None, int | None, str]:
     return None, None, message
 
 
+def default_workers() -> int:
+    """One worker per usable core, at most four; 1 where fork is unavailable."""
+    if not hasattr(os, "fork"):
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
 class EmbeddedEngine:
     name = "embedded"
 
-    def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE):
+    def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None):
         self.batch_size = batch_size
+        self.workers = default_workers() if workers is None else max(1, workers)
         self._engine: regorus.Engine | None = None
         self._wrapper: Wrapper | None = None
 
@@ -53,33 +71,97 @@ class EmbeddedEngine:
                 raise PolicyError(file or module.path, line, message) from None
         check_builtins(policy_set.modules, engine.get_ast_as_json())
         wrapper = build_wrapper(policy_set.policies)
-        engine.add_policy("kubecomply-wrapper.rego", wrapper.text)
+        for name, text in wrapper.modules:
+            engine.add_policy(name, text)
         self._engine = engine
         self._wrapper = wrapper
 
     def evaluate(self, resources: Sequence[dict[str, Any]], inventory: dict[str, Any]) -> Evaluation:
         if self._engine is None or self._wrapper is None:
             raise RuntimeError("load() must be called before evaluate()")
+        self._engine.clear_data()
+        self._engine.add_data_json(json.dumps({"inventory": inventory}))
+        workers = min(self.workers, max(1, len(resources) // PARALLEL_MINIMUM))
+        if workers == 1:
+            return self._evaluate_range(resources, 0, len(resources))
+        return self._evaluate_forked(resources, workers)
+
+    def _evaluate_forked(self, resources: Sequence[dict[str, Any]], workers: int) -> Evaluation:
+        """Split the resources into contiguous slices; the children inherit the loaded engine by fork."""
+        step = -(-len(resources) // workers)
+        bounds = [(start, min(start + step, len(resources))) for start in range(0, len(resources), step)]
+        children: list[tuple[int, int]] = []
+        for start, end in bounds[1:]:
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # child: evaluate one slice, send the result, never return into the caller
+                os.close(read_fd)
+                status = 0
+                try:
+                    payload = pickle.dumps(("ok", self._evaluate_range(resources, start, end)))
+                except BaseException as exc:  # report anything to the parent rather than die silently
+                    payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+                    status = 1
+                with os.fdopen(write_fd, "wb") as pipe:
+                    pipe.write(payload)
+                os._exit(status)
+            os.close(write_fd)
+            children.append((pid, read_fd))
+        result = self._evaluate_range(resources, *bounds[0])
+        errors = []
+        for pid, read_fd in children:
+            with os.fdopen(read_fd, "rb") as pipe:
+                data = pipe.read()
+            os.waitpid(pid, 0)
+            try:
+                status, value = pickle.loads(data)
+            except Exception:
+                status, value = "error", "worker process ended without a result"
+            if status != "ok":
+                errors.append(value)
+                continue
+            result.violations.extend(value.violations)
+            for check_id, reason in value.failed_checks.items():
+                previous = result.failed_checks.get(check_id)
+                result.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
+        if errors:
+            raise EngineError(f"evaluation worker failed: {errors[0]}")
+        return result
+
+    def _evaluate_range(self, resources: Sequence[dict[str, Any]], first: int, last: int) -> Evaluation:
+        assert self._engine is not None and self._wrapper is not None
         engine, wrapper = self._engine, self._wrapper
-        engine.clear_data()
-        engine.add_data_json(json.dumps({"inventory": inventory}))
         result = Evaluation()
-        for start in range(0, max(len(resources), 1), self.batch_size):
-            batch = resources[start : start + self.batch_size]
+        for start in range(first, last, self.batch_size):
+            batch = resources[start : min(start + self.batch_size, last)]
             kinds, index = group_by_kind(batch, start)
             engine.set_input_json(json.dumps({"kinds": kinds}))
-            isolate: list[str] = []
-            for rule, check_id in wrapper.rules.items():
-                try:
-                    values = json.loads(engine.eval_rule_as_json(wrapper.rule_ref(rule)))
-                except Exception:
-                    isolate.append(rule)
-                    continue
-                for kind, position, value in values or ():
+            try:
+                found = [json.loads(engine.eval_rule_as_json(group)) for group in wrapper.groups]
+            except Exception:
+                self._evaluate_each(batch, start, kinds, index, result)
+                continue
+            for values in found:
+                for kind, position, check_id, value in values or ():
                     result.violations.append(parse_result(check_id, index[kind][position], value))
-            if isolate:
-                self._isolate_errors(isolate, batch, start, result)
         return result
+
+    def _evaluate_each(self, batch: Sequence[dict[str, Any]], start: int, kinds: dict, index: dict, result: Evaluation) -> None:
+        """The fast path failed for this batch: run each check alone to find which one, and where."""
+        assert self._engine is not None and self._wrapper is not None
+        engine, wrapper = self._engine, self._wrapper
+        engine.set_input_json(json.dumps({"kinds": kinds}))
+        isolate: list[str] = []
+        for rule, check_id in wrapper.rules.items():
+            try:
+                values = json.loads(engine.eval_rule_as_json(rule))
+            except Exception:
+                isolate.append(rule)
+                continue
+            for kind, position, value in values or ():
+                result.violations.append(parse_result(check_id, index[kind][position], value))
+        if isolate:
+            self._isolate_errors(isolate, batch, start, result)
 
     def _isolate_errors(self, rules: list[str], batch: Sequence[dict[str, Any]], start: int, result: Evaluation) -> None:
         """A check that errors on a batch is run again one resource at a time.
@@ -98,7 +180,7 @@ class EmbeddedEngine:
             for rule in rules:
                 check_id = wrapper.rules[rule]
                 try:
-                    values = json.loads(engine.eval_rule_as_json(wrapper.rule_ref(rule)))
+                    values = json.loads(engine.eval_rule_as_json(rule))
                 except Exception as exc:
                     file, line, message = engine_error_text(exc)
                     where = f" at {file}:{line}" if file else ""

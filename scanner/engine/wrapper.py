@@ -1,10 +1,24 @@
-"""The generated module that evaluates a whole batch of resources in one query.
+"""The generated modules that evaluate a whole batch of resources in one query.
 
 Calling the engine once per resource would cost a round trip (and, for the OPA
 server, an HTTP request) per object.  Instead the batch is set as input,
-grouped by kind, and one generated rule per check iterates the groups of the
-kinds that check declares, evaluating its ``deny`` with ``input`` replaced by
-each resource.  Every engine uses the same wrapper, so they see the same thing.
+grouped by kind, and generated rules iterate the groups, evaluating checks
+with ``input`` replaced by each resource (``with input as r``).  Every engine
+uses the same wrapper, so they see the same thing.
+
+Two sets of rules are generated:
+
+* the fast path: checks that declare the same kinds form a group, and one
+  rule per group evaluates all of its checks for a resource inside a single
+  ``with`` scope.  The shared library (pod specs, containers) is then computed
+  once per resource instead of once per check, which measured more than twice
+  as fast in regorus.  One error in any check fails the whole group, though;
+* the per-check rules, one per check, which the engine falls back to for a
+  batch whose fast path failed, so that an error is pinned to one check (and
+  then one resource) and every other result is kept.
+
+Each group's checks sit in a package of their own because regorus evaluates
+every rule of a package whenever one of its rules is referenced.
 """
 
 from __future__ import annotations
@@ -21,31 +35,45 @@ WRAPPER_PACKAGE = "kubecomply_scan"
 
 @dataclass(frozen=True)
 class Wrapper:
-    text: str
-    rules: dict[str, str]  # rule name in the wrapper -> check id
+    modules: list[tuple[str, str]]  # (file name, Rego text) to load beside the checks
+    groups: list[str]  # fast-path rule references; results are [kind, i, check id, violation]
+    rules: dict[str, str]  # per-check rule reference -> check id; results are [kind, i, violation]
 
-    def rule_ref(self, rule: str) -> str:
-        return f"data.{WRAPPER_PACKAGE}.{rule}"
+
+def _kind_selector(kinds: Sequence[str]) -> list[str]:
+    if ALL_KINDS in kinds:
+        return ["\tsome kind, group in input.kinds"]
+    return [f"\tsome kind in {json.dumps(list(kinds))}", "\tgroup := input.kinds[kind]"]
 
 
 def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE) -> Wrapper:
-    lines = [f"package {package}", "", "import rego.v1", ""]
+    header = ["", "import rego.v1", ""]
+    each = [f"package {package}.each", *header]
     rules: dict[str, str] = {}
     for index, policy in enumerate(policies):
         rule = f"check_{index}"
-        rules[rule] = policy.id
-        lines.append(f"# {policy.id} ({policy.file})")
-        lines.append(f"{rule} contains [kind, i, v] if {{")
-        if ALL_KINDS in policy.kinds:
-            lines.append("\tsome kind, group in input.kinds")
-        else:
-            lines.append(f"\tsome kind in {json.dumps(list(policy.kinds))}")
-            lines.append("\tgroup := input.kinds[kind]")
-        lines.append("\tsome i, r in group")
-        lines.append(f"\tsome v in data.{policy.package}.deny with input as r")
-        lines.append("}")
-        lines.append("")
-    return Wrapper("\n".join(lines), rules)
+        rules[f"data.{package}.each.{rule}"] = policy.id
+        each += [f"# {policy.id} ({policy.file})", f"{rule} contains [kind, i, v] if {{", *_kind_selector(policy.kinds)]
+        each += ["\tsome i, r in group", f"\tsome v in data.{policy.package}.deny with input as r", "}", ""]
+
+    by_kinds: dict[tuple[str, ...], list[Policy]] = {}
+    for policy in policies:
+        by_kinds.setdefault(tuple(policy.kinds), []).append(policy)
+    modules: list[tuple[str, str]] = []
+    fast = [f"package {package}.fast", *header]
+    groups: list[str] = []
+    for number, (kinds, members) in enumerate(by_kinds.items()):
+        group_package = f"{package}.group_{number}"
+        body = [f"package {group_package}", *header]
+        for policy in members:
+            body.append(f"all contains [{json.dumps(policy.id)}, v] if {{ some v in data.{policy.package}.deny }}")
+        modules.append((f"kubecomply-group-{number}.rego", "\n".join(body) + "\n"))
+        fast += [f"group_{number} contains [kind, i, pair[0], pair[1]] if {{", *_kind_selector(kinds)]
+        fast += ["\tsome i, r in group", f"\tsome pair in data.{group_package}.all with input as r", "}", ""]
+        groups.append(f"data.{package}.fast.group_{number}")
+    modules.append(("kubecomply-fast.rego", "\n".join(fast)))
+    modules.append(("kubecomply-each.rego", "\n".join(each)))
+    return Wrapper(modules, groups, rules)
 
 
 def group_by_kind(resources: Sequence[dict[str, Any]], offset: int = 0) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
