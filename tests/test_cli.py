@@ -207,3 +207,15 @@ def test_framework_commands():
     assert "pss-baseline" in listing.stdout and "pss-restricted" in listing.stdout
     shown = run(["framework", "show", "pss-restricted", "--control", "Privileged Containers"])
     assert "privileged-containers" in shown.stdout
+
+
+def test_cross_resource_checks_see_the_scanned_set_as_inventory(tmp_path):
+    body = """
+deny contains {"msg": "namespace has no NetworkPolicy", "path": ["metadata", "name"]} if {
+\tnot data.inventory.namespace[input.metadata.name]["networking.k8s.io/v1"].NetworkPolicy
+}
+"""
+    write(tmp_path / "policies", "netpol.rego", check_module("ns-without-netpol", "t.netpol", body, kinds="[Namespace]"))
+    doc = json.loads(run(["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(tmp_path / "policies"), "-f", "json"]).stdout)
+    flagged = sorted(f["resource"]["name"] for f in doc["findings"] if f["policy"] == "ns-without-netpol")
+    assert flagged == ["monitoring", "payments"]  # shop has NetworkPolicies in another file
