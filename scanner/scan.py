@@ -112,7 +112,8 @@ def make_findings(
     findings: list[Finding] = []
     behind: list[Resource] = []
     seen: set[tuple] = set()
-    for violation in evaluation.violations:
+    # In resource order, so each document is composed once for line resolution.
+    for violation in sorted(evaluation.violations, key=lambda v: v.resource_index):
         key = (violation.policy_id, violation.resource_index, violation.path, violation.message)
         if key in seen:  # the same container reached through two paths is one finding
             continue

@@ -519,10 +519,10 @@ def test_resolve_line_list_items_and_second_documents(tmp_path):
     assert r.resolve_line(p1.origin, ["spec", "hostNetwork"]) == 14
     assert r.resolve_line(p1.origin, ["metadata", "name"]) == 12
     assert r.resolve_line(p1.origin, ["kind"]) == 11  # inherited from the list: the item's own line
-    # the composed file is cached: one entry, reused
-    assert len(r._nodes) == 1
+    # only the most recent document's nodes are kept
+    assert len(r._document_cache) == 1
     r.resolve_line(p0.origin, ["spec"])
-    assert len(r._nodes) == 1
+    assert list(r._document_cache) == [("file", "list.yaml", 2)]
 
 
 # ---------------------------------------------------------------- secrets

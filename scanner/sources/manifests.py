@@ -60,6 +60,7 @@ class _Source:
     fs_path: str | None  # None for stdin
     text: str | None = None  # kept for stdin only
     json_spans: list[tuple[int, int, int]] | None = None  # (start, end, line) per document when read as JSON
+    yaml_documents: int = 0  # how many YAML documents were read, to reject unknown document indexes
 
 
 @dataclass
@@ -79,7 +80,8 @@ class ManifestLoad:
     skipped: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     _sources: dict[tuple[str, str], _Source] = field(default_factory=dict, repr=False, compare=False)
-    _nodes: dict[tuple[str, str], list[Any]] = field(default_factory=dict, repr=False, compare=False)
+    _document_cache: dict[tuple[str, str, int], tuple[Any, int]] = field(default_factory=dict, repr=False, compare=False)
+    _text_cache: dict[tuple[str, str], tuple[str, list[int]]] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ lines
 
@@ -90,6 +92,11 @@ class ManifestLoad:
         prefix is added here).  When the full path does not exist the line of
         the deepest part that does is returned; None when the document is
         unknown or can no longer be read.
+
+        Only the one document is composed again, from its start line, and only
+        the most recent document and file are kept: callers that ask in
+        resource order (as the scan does) compose each document once and hold
+        no node trees beyond it.
         """
         if origin.type not in ("file", "stdin") or origin.path is None or not origin.document:
             return None
@@ -98,37 +105,59 @@ class ManifestLoad:
         if source is None:
             return None
         try:
-            nodes = self._document_nodes(key, source)
+            found = self._document_node(key, source, origin)
         except (OSError, ValueError, RecursionError):
             return None
-        if not 1 <= origin.document <= len(nodes):
+        if found is None:
             return None
-        node, offset = nodes[origin.document - 1]
+        node, offset = found
         if node is None:  # a JSON document YAML cannot compose: its start is all we know
             return origin.line
         steps: list[str | int] = ["items", origin.item] if origin.item is not None else []
         steps.extend(path or ())
         return offset + _walk_line(node, steps)
 
-    def _document_nodes(self, key: tuple[str, str], source: _Source) -> list[tuple[Any, int]]:
-        """Per document: (root node, line offset to add to node lines); composed once per file."""
-        nodes = self._nodes.get(key)
-        if nodes is None:
-            text = source.text
-            if text is None:
-                text = _read_text(source.fs_path)
-            if source.json_spans is not None:
-                # JSON is composed one document at a time (a stream of JSON
-                # values is not one YAML stream); node lines are then relative
-                # to the start of the document.
-                nodes = []
-                for start, end, line in source.json_spans:
-                    composed = yaml_loader.compose_yaml(text[start:end])
-                    nodes.append((composed[0] if composed else None, line - 1))
-            else:
-                nodes = [(n, 0) for n in yaml_loader.compose_yaml(text)]
-            self._nodes[key] = nodes
-        return nodes
+    def _document_node(self, key: tuple[str, str], source: _Source, origin: Origin) -> tuple[Any, int] | None:
+        """(root node, line offset to add to node lines) of one document, composed on demand."""
+        doc_key = (*key, origin.document)
+        cached = self._document_cache.get(doc_key)
+        if cached is not None:
+            return cached
+        text, line_starts = self._text(key, source)
+        if source.json_spans is not None:
+            # JSON documents are composed one at a time from their recorded spans
+            # (a stream of JSON values is not one YAML stream).
+            if not 1 <= origin.document <= len(source.json_spans):
+                return None
+            start, end, line = source.json_spans[origin.document - 1]
+            composed = yaml_loader.compose_first_document(text[start:end])
+            found = (composed, line - 1)
+        else:
+            if origin.document > source.yaml_documents or not origin.line or origin.line > len(line_starts):
+                return None
+            composed = yaml_loader.compose_first_document(text[line_starts[origin.line - 1] :])
+            if composed is None:
+                return None
+            found = (composed, origin.line - 1)
+        self._document_cache.clear()
+        self._document_cache[doc_key] = found
+        return found
+
+    def _text(self, key: tuple[str, str], source: _Source) -> tuple[str, list[int]]:
+        """The file's text and the offset of each line, for the most recently used file."""
+        cached = self._text_cache.get(key)
+        if cached is None:
+            text = source.text if source.text is not None else _read_text(source.fs_path)
+            starts = [0]
+            find = text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            cached = (text, starts)
+            self._text_cache.clear()
+            self._text_cache[key] = cached
+        return cached
 
 
 def _find_key(node: Any, key: str) -> tuple[Any, Any] | None:
@@ -417,6 +446,7 @@ class _Loader:
                 if failure is not None and (len(docs) > len(ydocs) or (json_name and len(docs) == len(ydocs))):
                     use_json = True
                 else:
+                    source.yaml_documents = len(ydocs)
                     self._emit_yaml(ydocs, failure, text, kind, display)
                     return
             source.json_spans = [(span[0], span[1], line) for _, line, _, span in docs]
@@ -426,6 +456,7 @@ class _Loader:
                 self.fail(display, text, error, len(docs) + 1, resume, len(docs))
             return
         ydocs, failure = self._collect_yaml(text)
+        source.yaml_documents = len(ydocs)
         self._emit_yaml(ydocs, failure, text, kind, display)
 
     @staticmethod

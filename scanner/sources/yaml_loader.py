@@ -482,18 +482,32 @@ def iter_yaml(text: str) -> Iterator[tuple[int, int, object]]:
         loader.dispose()
 
 
-def compose_yaml(text: str) -> list[Node]:
-    """The root node of every document that composes (stops at the first error)."""
-    loader = KubeLoader(text)
-    nodes: list[Node] = []
+class LineLoader(yaml.CSafeLoader):
+    """A composer for finding lines only: every scalar is a plain string.
+
+    Line resolution walks keys and indexes and never needs a scalar's type,
+    so the implicit-type work of KubeLoader is skipped; only merge keys keep
+    their tag, because ``<<`` must be followed into the merged mapping.
+    """
+
+    def resolve(self, kind, value, implicit):  # noqa: D401 - PyYAML signature
+        if kind is ScalarNode:
+            return MERGE if value == "<<" and implicit[0] else STR
+        return MAP if kind is MappingNode else SEQ
+
+    descend_resolver = staticmethod({}.get)
+    ascend_resolver = staticmethod(tuple)
+
+
+def compose_first_document(text: str) -> Node | None:
+    """The root node of the first document of ``text``; libyaml parses no further than that."""
+    loader = LineLoader(text)
     try:
-        while loader.check_node():
-            nodes.append(loader.get_node())
+        return loader.get_node() if loader.check_node() else None
     except yaml.YAMLError:
-        pass
+        return None
     finally:
         loader.dispose()
-    return nodes
 
 
 # --------------------------------------------------------------------------- JSON
