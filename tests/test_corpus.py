@@ -140,3 +140,17 @@ def test_resolve_line_on_a_big_file(loaded):
         line = loaded.resolve_line(r.origin, ["metadata", "name"])
         assert text[line - 1].strip() == f"name: {r.name}"
         assert loaded.resolve_line(r.origin, []) == r.origin.line
+
+
+def test_the_whole_corpus_scans_with_every_check_and_no_check_errors():
+    """Real manifests through every bundled check: nothing crashes and no check fails to run."""
+    from scanner.scan import ScanOptions, exit_code, scan_manifests
+
+    result = scan_manifests([str(CORPUS)], ScanOptions())
+    assert [g for g in result.gaps if g.type == "check"] == []
+    assert {g.type for g in result.gaps} == {"file"}
+    assert result.summary["resources"] == 1109
+    assert result.summary["findings"] > 0
+    assert all(f.origin.line for f in result.findings)
+    assert exit_code(result, "low") == (2, "60 file(s) could not be parsed (use --allow-parse-errors to accept)")
+    assert exit_code(result, "low", allow_parse_errors=True)[0] == 1
