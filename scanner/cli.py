@@ -78,11 +78,12 @@ mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True
 @click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
 @click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read.")
 @click.option("--engine", type=click.Choice(["embedded"]), default="embedded", show_default=True, help="Policy engine.")
-def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, allow_parse_errors: bool, max_file_size: int, engine: str) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]")
+def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, allow_parse_errors: bool, max_file_size: int, engine: str, workers: int | None) -> None:
     """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin."""
     from .scan import ScanOptions, exit_code, scan_manifests
 
-    options = ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, max_file_size)
+    options = ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, max_file_size, workers=workers)
     try:
         result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
     except USER_ERRORS as exc:

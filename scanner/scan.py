@@ -34,6 +34,7 @@ class ScanOptions:
     engine: str = "embedded"
     max_file_size: int = 50 * 1024 * 1024
     today: dt.date | None = None
+    workers: int | None = None  # evaluation processes; None: one per core (at most four)
 
 
 @dataclass
@@ -213,7 +214,7 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     load = load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin)
     resources = load.resources
 
-    engine = create_engine(options.engine)
+    engine = create_engine(options.engine, workers=options.workers)
     try:
         engine.load(bundle.policy_set)
         evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
