@@ -5,8 +5,8 @@ CSafeLoader)`` over the same files.  The target (issue 2) is a full scan of
 10,000 resources with every bundled check in at most 3x that floor, with peak
 memory under 1 GB that grows linearly.  Times are the best of ``--repeat``
 runs, each in its own process so that peak RSS belongs to that step alone
-(with worker processes, peak RSS is the parent's; the children share its
-pages by fork).  The scan is timed with the default workers (one per core)
+(with worker processes the parent's and the largest worker's peaks are
+both given; a worker shares most of its pages with the parent by fork).  The scan is timed with the default workers (one per core)
 and with one worker, so the single-core cost is visible too.
 
     python bench/bench_manifests.py [--sizes 2500 5000 10000] [--repeat 3]
@@ -47,7 +47,8 @@ else:
     elapsed = time.perf_counter() - start
     extra = {"resources": result.summary["resources"], "findings": len(result.findings), "checks": result.summary["checks"], "gaps": len(result.gaps)}
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024, **extra}))
+worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024, "worker_peak_mb": worker_kb / 1024, **extra}))
 """
 
 
@@ -60,6 +61,7 @@ def best(mode: str, folder: Path, repeat: int) -> dict:
     runs = [run(mode, folder) for _ in range(repeat)]
     fastest = min(runs, key=lambda r: r["seconds"])
     fastest["peak_mb"] = max(r["peak_mb"] for r in runs)
+    fastest["worker_peak_mb"] = max(r["worker_peak_mb"] for r in runs)
     return fastest
 
 
@@ -81,11 +83,12 @@ def main() -> int:
         print(
             f"{size:>6} resources: floor {floor['seconds']:.2f}s, scan {scan['seconds']:.2f}s "
             f"({scan['checks']} checks, {scan['findings']} findings) = {ratio:.2f}x floor, "
-            f"{size / scan['seconds']:,.0f} resources/s, peak RSS {scan['peak_mb']:.0f} MB (floor process {floor['peak_mb']:.0f} MB); "
+            f"{size / scan['seconds']:,.0f} resources/s, peak RSS {scan['peak_mb']:.0f} MB (largest worker {scan['worker_peak_mb']:.0f} MB, "
+            f"floor process {floor['peak_mb']:.0f} MB); "
             f"one worker: {single['seconds']:.2f}s = {single['seconds'] / floor['seconds']:.2f}x floor, peak RSS {single['peak_mb']:.0f} MB"
         )
     size, _, scan, ratio = rows[-1]
-    ok = ratio <= 3.0 and scan["peak_mb"] < 1024
+    ok = ratio <= 3.0 and scan["peak_mb"] < 1024 and scan["worker_peak_mb"] < 1024
     print(f"target for {size}: scan <= 3x floor and peak < 1024 MB: {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 
