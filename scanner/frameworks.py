@@ -16,9 +16,9 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from .model import ControlResult, Finding, FrameworkResult, Policy
-from .policies import REPO_ROOT, display_path
+from .policies import bundled_dir, display_path
 
-BUNDLED_MAPPING_DIR = REPO_ROOT / "mappings"
+BUNDLED_MAPPING_DIR = bundled_dir("mappings")
 AUTOMATION_LEVELS = ("automated", "partial", "manual")
 
 

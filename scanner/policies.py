@@ -21,7 +21,17 @@ import yaml
 from .model import SEVERITIES, Policy
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_POLICY_DIR = REPO_ROOT / "policies"
+
+
+def bundled_dir(name: str) -> Path:
+    """A bundled data folder: the repository's own in a checkout, the packaged copy in an install."""
+    checkout = REPO_ROOT / name
+    if checkout.is_dir() and (REPO_ROOT / "pyproject.toml").is_file():
+        return checkout
+    return Path(__file__).resolve().parent / "_bundled" / name
+
+
+BUNDLED_POLICY_DIR = bundled_dir("policies")
 
 # Kinds that carry a pod spec; `kinds: [workloads]` in METADATA expands to these.
 WORKLOAD_KINDS: tuple[str, ...] = (
