@@ -11,7 +11,7 @@ import gc
 import subprocess
 from contextlib import contextmanager
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
@@ -19,7 +19,7 @@ from . import __version__
 from .engine import Evaluation, create_engine
 from .frameworks import CheckCoverage, Framework, controls_by_check, load_frameworks, roll_up, select_frameworks, validate_references
 from .model import SEVERITIES, CoverageGap, Finding, Resource, ScanResult, Violation, severity_rank
-from .policies import PolicySet, load_policies
+from .policies import ALL_KINDS, PolicySet, load_policies
 from .redact import redact_text
 from .sources.manifests import ManifestLoad, load_manifests
 from .waivers import apply_waivers, load_waivers
@@ -94,7 +94,9 @@ def git_commit(path: str) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() or None
 
 
 def _utc_now() -> str:
@@ -125,7 +127,7 @@ def make_findings(
         if violation.path and origin.type in ("file", "stdin"):
             line = load.resolve_line(origin, violation.path)
             if line:
-                origin = type(origin)(**{**origin.to_dict(), "line": line})
+                origin = replace(origin, line=line)
         findings.append(
             Finding(
                 policy=policy.id,
@@ -149,7 +151,7 @@ def coverage_by_check(
     kinds = Counter(r.kind for r in resources)
     coverage = {}
     for policy in bundle.policy_set.policies:
-        evaluated = sum(kinds.values()) if "*" in policy.kinds else sum(kinds[k] for k in policy.kinds)
+        evaluated = sum(kinds.values()) if ALL_KINDS in policy.kinds else sum(kinds[k] for k in policy.kinds)
         coverage[policy.id] = CheckCoverage(evaluated=evaluated, error=evaluation.failed_checks.get(policy.id))
     for finding, resource in zip(findings, behind):
         if finding.status == "fail":
