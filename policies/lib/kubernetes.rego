@@ -34,7 +34,12 @@ _type_label := {
 	"ephemeralContainers": "ephemeral container",
 }
 
-container_label(c) := sprintf("%s %s", [_type_label[c.type], quote(object.get(c.container, "name", ""))])
+# A string name is quoted inline rather than through quote(): every violation
+# message builds a label, and each user function call costs ~6 µs in regorus.
+# Any other name (absent, number, null...) goes through quote() as before.
+container_label(c) := sprintf("%s %s", [_type_label[c.type], sprintf("%q", [c.container.name])]) if {
+	is_string(c.container.name)
+} else := sprintf("%s %s", [_type_label[c.type], quote(object.get(c.container, "name", ""))])
 
 # Path to use when a container-level field is MISSING: the container's
 # securityContext when it exists, else the container itself.
@@ -50,19 +55,15 @@ pod_security_context_path(pod) := array.concat(pod.path, ["securityContext"]) if
 
 # The longest prefix of `rel` (a path relative to `value`) that exists in
 # `value`, appended to `base`. Used to point at the nearest existing parent
-# of a missing field.
+# of a missing field. The existence test is inlined in the comprehension
+# rather than a helper function called once per prefix (~6 µs per call in
+# regorus); object.get with the empty path returns `value` itself, so k = 0
+# always counts.
 deepest_existing_path(base, value, rel) := array.concat(base, array.slice(rel, 0, n)) if {
 	n := max({k |
 		some k in numbers.range(0, count(rel))
-		_path_exists(value, array.slice(rel, 0, k))
+		object.get(value, array.slice(rel, 0, k), _missing) != _missing
 	})
-}
-
-_path_exists(_, rel) if count(rel) == 0
-
-_path_exists(value, rel) if {
-	count(rel) > 0
-	object.get(value, rel, _missing) != _missing
 }
 
 # A sentinel no manifest can contain (object.get's default for "absent").

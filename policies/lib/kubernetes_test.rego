@@ -107,3 +107,18 @@ test_quote_handles_non_strings if {
 	k8s.quote(5) == "5"
 	k8s.quote(null) == "null"
 }
+
+# Names that are not strings are shown as JSON; an absent name as "".
+test_container_label_malformed_names if {
+	k8s.container_label({"type": "containers", "container": {}}) == `container ""`
+	k8s.container_label({"type": "containers", "container": {"name": 7}}) == `container 7`
+	k8s.container_label({"type": "ephemeralContainers", "container": {"name": null}}) == `ephemeral container null`
+	k8s.container_label({"type": "containers", "container": {"name": "a\"b"}}) == `container "a\"b"`
+}
+
+# Paths through arrays, and a prefix that stops at a non-object value.
+test_deepest_existing_path_arrays_and_scalars if {
+	k8s.deepest_existing_path(["spec"], {"securityContext": {"sysctls": [{"value": "1"}]}}, ["securityContext", "sysctls", 0, "name"]) == ["spec", "securityContext", "sysctls", 0]
+	k8s.deepest_existing_path(["spec"], {"securityContext": "x"}, ["securityContext", "seccompProfile", "type"]) == ["spec", "securityContext"]
+	k8s.deepest_existing_path(["spec"], {"securityContext": null}, ["securityContext", "x"]) == ["spec", "securityContext"]
+}
