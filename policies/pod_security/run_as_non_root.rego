@@ -28,16 +28,18 @@ import rego.v1
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
-_pod_value(pod) := object.get(k8s.pod_security_context(pod), "runAsNonRoot", null)
-
-_container_value(c) := object.get(k8s.security_context(c), "runAsNonRoot", null)
+# Hot path: direct field access only, no function calls (a user function costs
+# ~6 µs per call in regorus). A field under a securityContext that is absent,
+# null or not an object is simply undefined, so `x.runAsNonRoot == false` fails
+# and `not x.runAsNonRoot != null` holds, the same as the unset case.
+# Message and path helpers are only called for violations.
 
 # Pod level explicitly false.
 deny contains result if {
 	some pod in workloads.pod_specs
+	pod.spec.securityContext.runAsNonRoot == false
 	# From policy v1.35 user-namespaced pods are exempt.
-	not k8s.host_users_false(pod)
-	_pod_value(pod) == false
+	not pod.spec.hostUsers == false
 	result := {
 		"msg": "pod sets securityContext.runAsNonRoot: false",
 		"path": array.concat(pod.path, ["securityContext", "runAsNonRoot"]),
@@ -47,20 +49,21 @@ deny contains result if {
 # A container explicitly false (a pod-level true does not save it).
 deny contains result if {
 	some c in workloads.containers
-	not k8s.host_users_false(c.pod)
-	_container_value(c) == false
+	c.container.securityContext.runAsNonRoot == false
+	not c.pod.spec.hostUsers == false
 	result := {
 		"msg": sprintf("%s sets securityContext.runAsNonRoot: false", [k8s.container_label(c)]),
 		"path": array.concat(c.path, ["securityContext", "runAsNonRoot"]),
 	}
 }
 
-# A container that does not set it, while the pod does not set it to true.
+# A container that does not set it (absent or null), while the pod does not
+# set it to true.
 deny contains result if {
 	some c in workloads.containers
-	not k8s.host_users_false(c.pod)
-	_container_value(c) == null
-	_pod_value(c.pod) != true
+	not c.container.securityContext.runAsNonRoot != null
+	not c.pod.spec.securityContext.runAsNonRoot == true
+	not c.pod.spec.hostUsers == false
 	result := {
 		"msg": sprintf("neither the pod nor %s sets securityContext.runAsNonRoot: true", [k8s.container_label(c)]),
 		"path": k8s.security_context_path(c),

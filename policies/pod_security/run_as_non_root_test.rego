@@ -40,3 +40,15 @@ test_fail_pod_false if {
 test_pass_user_namespace if {
 	count(check.deny) == 0 with input as _pod({"hostUsers": false, "containers": [{"name": "a", "securityContext": {"runAsNonRoot": false}}]})
 }
+
+# A securityContext that is null or not an object counts as unset, at both levels.
+test_malformed_security_contexts_count_as_unset if {
+	results := check.deny with input as _pod({"securityContext": "x", "containers": [{"name": "a", "securityContext": null}, {"name": "b", "securityContext": [true]}, {"name": "c", "securityContext": {"runAsNonRoot": null}}]})
+	{r.path | some r in results} == {["spec", "containers", 0], ["spec", "containers", 1], ["spec", "containers", 2, "securityContext"]}
+	count(check.deny) == 0 with input as _pod({"securityContext": {"runAsNonRoot": true}, "containers": [{"name": "a", "securityContext": "x"}]})
+}
+
+# A non-boolean value is neither false nor unset.
+test_non_boolean_value_is_not_reported if {
+	count(check.deny) == 0 with input as _pod({"securityContext": {"runAsNonRoot": "false"}, "containers": [{"name": "a", "securityContext": {"runAsNonRoot": 0}}]})
+}
