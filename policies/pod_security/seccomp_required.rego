@@ -28,27 +28,24 @@ import data.kubecomply.lib.workloads
 
 _allowed_types := {"RuntimeDefault", "Localhost"}
 
-_pod_profile(pod) := object.get(k8s.pod_security_context(pod), "seccompProfile", null)
-
-_container_profile(c) := object.get(k8s.security_context(c), "seccompProfile", null)
-
+# The type of a profile for messages ("" when absent or not an object).
 _type(profile) := object.get(k8s.as_object(profile), "type", "")
 
-# The pod level sets an allowed profile, which containers inherit.
-_pod_allowed(pod) if {
-	profile := _pod_profile(pod)
-	profile != null
-	_allowed_types[_type(profile)]
-}
+# The conditions below read fields directly instead of calling functions (a
+# user function costs ~6 µs per call in regorus and they run for every pod and
+# container). A field under a value that is absent, null or not an object is
+# undefined: `_allowed_types[profile.type]` is then undefined, the same as
+# type "", and `not x.seccompProfile != null` holds, the same as "unset".
+# Message and path helpers are only called for violations.
 
 # Pod level set to a forbidden type.
 deny contains result if {
 	some pod in workloads.pod_specs
-	# Linux-only control: PSA exempts Windows pods from policy v1.25.
-	not k8s.is_windows(pod)
-	profile := _pod_profile(pod)
+	profile := pod.spec.securityContext.seccompProfile
 	profile != null
-	not _allowed_types[_type(profile)]
+	not _allowed_types[profile.type]
+	# Linux-only control: PSA exempts Windows pods from policy v1.25.
+	not pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("pod sets securityContext.seccompProfile.type: %s", [k8s.quote(_type(profile))]),
 		"path": k8s.deepest_existing_path(pod.path, pod.spec, ["securityContext", "seccompProfile", "type"]),
@@ -58,22 +55,23 @@ deny contains result if {
 # A container set to a forbidden type (whatever the pod level says).
 deny contains result if {
 	some c in workloads.containers
-	not k8s.is_windows(c.pod)
-	profile := _container_profile(c)
+	profile := c.container.securityContext.seccompProfile
 	profile != null
-	not _allowed_types[_type(profile)]
+	not _allowed_types[profile.type]
+	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("%s sets securityContext.seccompProfile.type: %s", [k8s.container_label(c), k8s.quote(_type(profile))]),
 		"path": k8s.deepest_existing_path(c.path, c.container, ["securityContext", "seccompProfile", "type"]),
 	}
 }
 
-# A container without a profile while the pod level has no allowed one.
+# A container without a profile (absent or null) while the pod level has no
+# allowed one, which containers would inherit.
 deny contains result if {
 	some c in workloads.containers
-	not k8s.is_windows(c.pod)
-	_container_profile(c) == null
-	not _pod_allowed(c.pod)
+	not c.container.securityContext.seccompProfile != null
+	not _allowed_types[c.pod.spec.securityContext.seccompProfile.type]
+	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("neither the pod nor %s sets securityContext.seccompProfile.type to RuntimeDefault or Localhost", [k8s.container_label(c)]),
 		"path": k8s.security_context_path(c),

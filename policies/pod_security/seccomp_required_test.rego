@@ -47,3 +47,15 @@ test_fail_pod_unconfined if {
 test_windows_pod_exempt if {
 	count(check.deny) == 0 with input as _pod({"os": {"name": "windows"}, "containers": [{"name": "app"}]})
 }
+
+# A profile that is not an object, or has no or a null type, is a forbidden
+# type ""/null; a null profile counts as unset.
+test_malformed_profiles if {
+	results := check.deny with input as _pod({"securityContext": {"seccompProfile": "RuntimeDefault"}, "containers": [{"name": "a", "securityContext": {"seccompProfile": {"type": null}}}, {"name": "b", "securityContext": {"seccompProfile": null}}, {"name": "c", "securityContext": "x"}]})
+	{[r.msg, r.path] | some r in results} == {
+		[`pod sets securityContext.seccompProfile.type: ""`, ["spec", "securityContext", "seccompProfile"]],
+		[`container "a" sets securityContext.seccompProfile.type: null`, ["spec", "containers", 0, "securityContext", "seccompProfile", "type"]],
+		[`neither the pod nor container "b" sets securityContext.seccompProfile.type to RuntimeDefault or Localhost`, ["spec", "containers", 1, "securityContext"]],
+		[`neither the pod nor container "c" sets securityContext.seccompProfile.type to RuntimeDefault or Localhost`, ["spec", "containers", 2]],
+	}
+}
