@@ -26,29 +26,42 @@ import rego.v1
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
-_capabilities(c) := k8s.as_object(object.get(k8s.security_context(c), "capabilities", {}))
+# The conditions below read fields directly instead of calling functions (a
+# user function costs ~6 µs per call in regorus and they run for every
+# container). A field under a value that is absent, null or not an object is
+# undefined. Message and path helpers are only called for violations.
 
-_drops_all(c) if {
-	some cap in k8s.as_array(object.get(_capabilities(c), "drop", []))
-	cap == "ALL"
-}
-
+# drop is absent, null or not a list: nothing is dropped.
 deny contains result if {
 	some c in workloads.containers
+	not is_array(c.container.securityContext.capabilities.drop)
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
-	not k8s.is_windows(c.pod)
-	not _drops_all(c)
-	result := {
-		"msg": sprintf("%s does not drop ALL in securityContext.capabilities.drop", [k8s.container_label(c)]),
-		"path": k8s.deepest_existing_path(c.path, c.container, ["securityContext", "capabilities", "drop"]),
-	}
+	not c.pod.spec.os.name == "windows"
+	result := _missing_drop_all(c)
+}
+
+# drop is a list without ALL.
+deny contains result if {
+	some c in workloads.containers
+	drop := c.container.securityContext.capabilities.drop
+	is_array(drop)
+	not "ALL" in drop
+	not c.pod.spec.os.name == "windows"
+	result := _missing_drop_all(c)
+}
+
+_missing_drop_all(c) := {
+	"msg": sprintf("%s does not drop ALL in securityContext.capabilities.drop", [k8s.container_label(c)]),
+	"path": k8s.deepest_existing_path(c.path, c.container, ["securityContext", "capabilities", "drop"]),
 }
 
 deny contains result if {
 	some c in workloads.containers
-	not k8s.is_windows(c.pod)
-	some i, cap in k8s.as_array(object.get(_capabilities(c), "add", []))
+	add := c.container.securityContext.capabilities.add
+	is_array(add)
+	some i, cap in add
 	cap != "NET_BIND_SERVICE"
+	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("%s adds capability %v; only NET_BIND_SERVICE may be added", [k8s.container_label(c), cap]),
 		"path": array.concat(c.path, ["securityContext", "capabilities", "add", i]),

@@ -44,3 +44,21 @@ test_fail_ephemeral_container_without_security_context if {
 test_windows_pod_exempt if {
 	count(check.deny) == 0 with input as _pod({"os": {"name": "windows"}, "containers": [{"name": "app"}]})
 }
+
+# Only a list can drop ALL: an object or string `drop` does not, and an
+# object or string `add` adds nothing.
+test_malformed_drop_and_add if {
+	results := check.deny with input as _pod({"containers": [
+		{"name": "a", "securityContext": {"capabilities": {"drop": {"x": "ALL"}, "add": {"x": "SYS_ADMIN"}}}},
+		{"name": "b", "securityContext": {"capabilities": {"drop": "ALL", "add": "SYS_ADMIN"}}},
+		{"name": "c", "securityContext": {"capabilities": null}},
+		{"name": "d", "securityContext": {"capabilities": {"drop": ["ALL"], "add": [null, 3]}}},
+	]})
+	{r.path | some r in results} == {
+		["spec", "containers", 0, "securityContext", "capabilities", "drop"],
+		["spec", "containers", 1, "securityContext", "capabilities", "drop"],
+		["spec", "containers", 2, "securityContext", "capabilities"],
+		["spec", "containers", 3, "securityContext", "capabilities", "add", 0],
+		["spec", "containers", 3, "securityContext", "capabilities", "add", 1],
+	}
+}
