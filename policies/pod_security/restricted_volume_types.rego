@@ -47,14 +47,21 @@ _uses_allowed_source(volume) if {
 	volume[key] != null
 }
 
+# The hot path (every key of every volume) uses no function call: a key that
+# is "name", null or an allowed source is never reported, so only the rare
+# volume with another key pays for the _uses_allowed_source call (a user
+# function costs ~6 µs per call in regorus).
 deny contains result if {
 	some pod in workloads.pod_specs
-	some i, volume in k8s.as_array(object.get(pod.spec, "volumes", []))
+	volumes := pod.spec.volumes
+	is_array(volumes)
+	some i, volume in volumes
 	is_object(volume)
-	not _uses_allowed_source(volume)
 	some key, value in volume
 	key != "name"
 	value != null
+	not allowed_sources[key]
+	not _uses_allowed_source(volume)
 	result := {
 		"msg": sprintf("volume %s uses the restricted volume type %s", [k8s.quote(object.get(volume, "name", "")), key]),
 		"path": array.concat(pod.path, ["volumes", i, key]),

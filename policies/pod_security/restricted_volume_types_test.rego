@@ -31,3 +31,12 @@ test_fail_nfs if {
 test_fail_hostpath if {
 	count(check.deny) == 1 with input as _pod({"containers": [{"name": "app"}], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]})
 }
+
+# An allowed source set to null does not count; null keys are not reported;
+# volumes that are not a list, and entries that are not objects, are skipped.
+test_null_sources_and_malformed_volumes if {
+	results := check.deny with input as _pod({"containers": [{"name": "app"}], "volumes": [{"name": "a", "secret": null, "nfs": {}, "iscsi": null}, "x", {"name": "b", "secret": {}, "nfs": {}}]})
+	{[r.msg, r.path] | some r in results} == {[`volume "a" uses the restricted volume type nfs`, ["spec", "volumes", 0, "nfs"]]}
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "app"}], "volumes": {"a": {"nfs": {}}}})
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "app"}], "volumes": "x"})
+}
