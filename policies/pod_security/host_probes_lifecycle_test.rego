@@ -29,3 +29,20 @@ test_fail_prestop_tcp_host_and_startup if {
 		["spec", "initContainers", 0, "lifecycle", "preStop", "tcpSocket", "host"],
 	}
 }
+
+# Handlers and actions that are not objects have no host; null and "" hosts
+# are unset; any other host value is reported, shown as JSON.
+test_malformed_handlers if {
+	c := {
+		"name": "app",
+		"livenessProbe": "x",
+		"readinessProbe": {"httpGet": "x", "tcpSocket": [{"host": "h"}]},
+		"startupProbe": {"httpGet": {"host": null}, "tcpSocket": {"host": 7}},
+		"lifecycle": {"postStart": null, "preStop": {"httpGet": {"host": "h"}, "exec": {"host": "h"}}},
+	}
+	results := check.deny with input as _pod({"containers": [c, {"name": "b", "lifecycle": "x"}]})
+	{[r.msg, r.path] | some r in results} == {
+		[`container "app" sets startupProbe.tcpSocket.host: 7`, ["spec", "containers", 0, "startupProbe", "tcpSocket", "host"]],
+		[`container "app" sets lifecycle.preStop.httpGet.host: "h"`, ["spec", "containers", 0, "lifecycle", "preStop", "httpGet", "host"]],
+	}
+}
