@@ -27,21 +27,28 @@ import rego.v1
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
+# The conditions below read fields directly instead of calling functions (a
+# user function costs ~6 µs per call in regorus and they run for every
+# container). A field under a value that is absent, null or not an object is
+# undefined, so the comparison simply fails. Message helpers are only called
+# for violations.
+
 deny contains result if {
 	some c in workloads.containers
+	c.container.securityContext.allowPrivilegeEscalation == true
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
-	not k8s.is_windows(c.pod)
-	k8s.security_context(c).allowPrivilegeEscalation == true
+	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("%s sets securityContext.allowPrivilegeEscalation: true", [k8s.container_label(c)]),
 		"path": array.concat(c.path, ["securityContext", "allowPrivilegeEscalation"]),
 	}
 }
 
+# Unset: absent or null (also when the securityContext itself is not an object).
 deny contains result if {
 	some c in workloads.containers
-	not k8s.is_windows(c.pod)
-	object.get(k8s.security_context(c), "allowPrivilegeEscalation", null) == null
+	not c.container.securityContext.allowPrivilegeEscalation != null
+	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("%s does not set securityContext.allowPrivilegeEscalation: false", [k8s.container_label(c)]),
 		"path": k8s.security_context_path(c),

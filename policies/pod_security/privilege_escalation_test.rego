@@ -29,3 +29,9 @@ test_fail_unset_points_to_parent if {
 test_windows_pod_exempt if {
 	count(check.deny) == 0 with input as _pod({"os": {"name": "windows"}, "containers": [{"name": "app"}]})
 }
+
+# A securityContext that is null or not an object, or a null value, is unset.
+test_malformed_security_context_is_unset if {
+	results := check.deny with input as _pod({"containers": [{"name": "a", "securityContext": "x"}, {"name": "b", "securityContext": null}, {"name": "c", "securityContext": {"allowPrivilegeEscalation": null}}, {"name": "d", "securityContext": {"allowPrivilegeEscalation": "true"}}]})
+	{r.path | some r in results} == {["spec", "containers", 0], ["spec", "containers", 1], ["spec", "containers", 2, "securityContext"]}
+}
