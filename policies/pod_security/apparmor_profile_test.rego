@@ -47,3 +47,15 @@ test_profile_without_type_points_to_profile if {
 	some r in results
 	r.path == ["spec", "containers", 0, "securityContext", "appArmorProfile"]
 }
+
+# Annotations that are not an object are ignored; a profile that is not an
+# object has type "".
+test_malformed_annotations_and_profiles if {
+	count(check.deny) == 0 with input as _pod({"name": "p", "annotations": "x"}, {"containers": [{"name": "app"}]})
+	results := check.deny with input as _pod({"name": "p", "annotations": {_key: 3}}, {"securityContext": {"appArmorProfile": "x"}, "containers": [{"name": "app", "securityContext": {"appArmorProfile": {}}}]})
+	{[r.msg, r.path] | some r in results} == {
+		[`annotation container.apparmor.security.beta.kubernetes.io/app sets the forbidden AppArmor profile 3`, ["metadata", "annotations", _key]],
+		[`pod sets securityContext.appArmorProfile.type: ""`, ["spec", "securityContext", "appArmorProfile"]],
+		[`container "app" sets securityContext.appArmorProfile.type: ""`, ["spec", "containers", 0, "securityContext", "appArmorProfile"]],
+	}
+}
