@@ -28,3 +28,8 @@ test_fail_net_raw_ephemeral if {
 test_drop_only_is_fine if {
 	count(check.deny) == 0 with input as _pod({"containers": [{"name": "app", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}}]})
 }
+
+# Only a list of added capabilities is checked.
+test_malformed_add_is_ignored if {
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "a", "securityContext": {"capabilities": {"add": {"x": "SYS_ADMIN"}}}}, {"name": "b", "securityContext": {"capabilities": "SYS_ADMIN"}}, {"name": "c", "securityContext": "x"}]})
+}
