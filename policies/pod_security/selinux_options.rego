@@ -27,18 +27,27 @@ import data.kubecomply.lib.workloads
 # Allowed seLinuxOptions.type values at policy v1.31+ ("" = unset).
 allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 
-# The seLinuxOptions objects of a resource: pod level and every container.
-_options contains {"who": "pod", "opts": opts, "path": array.concat(pod.path, ["securityContext", "seLinuxOptions"])} if {
+# The seLinuxOptions objects of a resource: pod level and every container
+# (`c` is null for the pod level). Fields are read directly, without function
+# calls (a user function costs ~6 µs per call in regorus and this runs for
+# every pod and container); a field under a value that is absent, null or not
+# an object is undefined. The container label is only built for violations.
+_options contains {"c": null, "opts": opts, "path": array.concat(pod.path, ["securityContext", "seLinuxOptions"])} if {
 	some pod in workloads.pod_specs
-	opts := k8s.pod_security_context(pod).seLinuxOptions
+	opts := pod.spec.securityContext.seLinuxOptions
 	is_object(opts)
 }
 
-_options contains {"who": k8s.container_label(c), "opts": opts, "path": array.concat(c.path, ["securityContext", "seLinuxOptions"])} if {
+_options contains {"c": c, "opts": opts, "path": array.concat(c.path, ["securityContext", "seLinuxOptions"])} if {
 	some c in workloads.containers
-	opts := k8s.security_context(c).seLinuxOptions
+	opts := c.container.securityContext.seLinuxOptions
 	is_object(opts)
 }
+
+# Who sets the options, for messages: "pod" or the container label.
+_who(o) := "pod" if {
+	o.c == null
+} else := k8s.container_label(o.c)
 
 deny contains result if {
 	some o in _options
@@ -46,7 +55,7 @@ deny contains result if {
 	type != null
 	not allowed_types[type]
 	result := {
-		"msg": sprintf("%s sets securityContext.seLinuxOptions.type: %s", [o.who, k8s.quote(type)]),
+		"msg": sprintf("%s sets securityContext.seLinuxOptions.type: %s", [_who(o), k8s.quote(type)]),
 		"path": array.concat(o.path, ["type"]),
 	}
 }
@@ -58,7 +67,7 @@ deny contains result if {
 	value != ""
 	value != null
 	result := {
-		"msg": sprintf("%s sets securityContext.seLinuxOptions.%s: %s", [o.who, field, k8s.quote(value)]),
+		"msg": sprintf("%s sets securityContext.seLinuxOptions.%s: %s", [_who(o), field, k8s.quote(value)]),
 		"path": array.concat(o.path, [field]),
 	}
 }

@@ -24,3 +24,13 @@ test_fail_user_and_role_pod_level if {
 	results := check.deny with input as _pod({"securityContext": {"seLinuxOptions": {"user": "sysadm_u", "role": "sysadm_r"}}, "containers": [{"name": "app"}]})
 	{r.path | some r in results} == {["spec", "securityContext", "seLinuxOptions", "user"], ["spec", "securityContext", "seLinuxOptions", "role"]}
 }
+
+# Options that are not an object are ignored; a null type is unset; messages
+# name the pod or the container.
+test_malformed_options_and_labels if {
+	results := check.deny with input as _pod({"securityContext": {"seLinuxOptions": {"user": "u", "type": null}}, "containers": [{"name": "a", "securityContext": {"seLinuxOptions": "spc_t"}}, {"name": "b", "securityContext": {"seLinuxOptions": {"type": 3, "level": "s0"}}}]})
+	{[r.msg, r.path] | some r in results} == {
+		[`pod sets securityContext.seLinuxOptions.user: "u"`, ["spec", "securityContext", "seLinuxOptions", "user"]],
+		[`container "b" sets securityContext.seLinuxOptions.type: 3`, ["spec", "containers", 1, "securityContext", "seLinuxOptions", "type"]],
+	}
+}
