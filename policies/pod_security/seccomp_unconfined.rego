@@ -26,26 +26,33 @@ import data.kubecomply.lib.workloads
 
 _allowed_types := {"RuntimeDefault", "Localhost"}
 
+# The type of a profile for messages ("" when absent or not an object).
+_type(profile) := object.get(k8s.as_object(profile), "type", "")
+
+# The conditions below read fields directly instead of calling functions (a
+# user function costs ~6 µs per call in regorus and they run for every pod
+# and container). A field under a value that is absent, null or not an object
+# is undefined: `_allowed_types[profile.type]` is then undefined, the same as
+# type "". Message and path helpers are only called for violations.
+
 deny contains result if {
 	some pod in workloads.pod_specs
-	profile := k8s.pod_security_context(pod).seccompProfile
+	profile := pod.spec.securityContext.seccompProfile
 	profile != null
-	type := object.get(k8s.as_object(profile), "type", "")
-	not _allowed_types[type]
+	not _allowed_types[profile.type]
 	result := {
-		"msg": sprintf("pod sets securityContext.seccompProfile.type: %s", [k8s.quote(type)]),
+		"msg": sprintf("pod sets securityContext.seccompProfile.type: %s", [k8s.quote(_type(profile))]),
 		"path": k8s.deepest_existing_path(pod.path, pod.spec, ["securityContext", "seccompProfile", "type"]),
 	}
 }
 
 deny contains result if {
 	some c in workloads.containers
-	profile := k8s.security_context(c).seccompProfile
+	profile := c.container.securityContext.seccompProfile
 	profile != null
-	type := object.get(k8s.as_object(profile), "type", "")
-	not _allowed_types[type]
+	not _allowed_types[profile.type]
 	result := {
-		"msg": sprintf("%s sets securityContext.seccompProfile.type: %s", [k8s.container_label(c), k8s.quote(type)]),
+		"msg": sprintf("%s sets securityContext.seccompProfile.type: %s", [k8s.container_label(c), k8s.quote(_type(profile))]),
 		"path": k8s.deepest_existing_path(c.path, c.container, ["securityContext", "seccompProfile", "type"]),
 	}
 }

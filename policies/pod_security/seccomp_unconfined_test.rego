@@ -35,3 +35,9 @@ test_fail_profile_without_type_points_to_profile if {
 	some r in results
 	r.path == ["spec", "containers", 0, "securityContext", "seccompProfile"]
 }
+
+# A profile that is not an object has type ""; a null profile is unset.
+test_malformed_profiles if {
+	results := check.deny with input as _pod({"securityContext": {"seccompProfile": null}, "containers": [{"name": "a", "securityContext": {"seccompProfile": ["RuntimeDefault"]}}]})
+	{[r.msg, r.path] | some r in results} == {[`container "a" sets securityContext.seccompProfile.type: ""`, ["spec", "containers", 0, "securityContext", "seccompProfile"]]}
+}
