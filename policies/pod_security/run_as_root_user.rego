@@ -23,11 +23,17 @@ import rego.v1
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
+# The conditions below read fields directly instead of calling functions (a
+# user function costs ~6 µs per call in regorus and they run for every
+# pod and container). A field under a value that is absent, null or not an object is
+# undefined, so the comparison simply fails. Message helpers are only called
+# for violations.
+
 deny contains result if {
 	some pod in workloads.pod_specs
+	pod.spec.securityContext.runAsUser == 0
 	# From policy v1.35 user-namespaced pods are exempt.
-	not k8s.host_users_false(pod)
-	k8s.pod_security_context(pod).runAsUser == 0
+	not pod.spec.hostUsers == false
 	result := {
 		"msg": "pod sets securityContext.runAsUser: 0",
 		"path": array.concat(pod.path, ["securityContext", "runAsUser"]),
@@ -36,8 +42,8 @@ deny contains result if {
 
 deny contains result if {
 	some c in workloads.containers
-	not k8s.host_users_false(c.pod)
-	k8s.security_context(c).runAsUser == 0
+	c.container.securityContext.runAsUser == 0
+	not c.pod.spec.hostUsers == false
 	result := {
 		"msg": sprintf("%s sets securityContext.runAsUser: 0", [k8s.container_label(c)]),
 		"path": array.concat(c.path, ["securityContext", "runAsUser"]),

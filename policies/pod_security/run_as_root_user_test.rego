@@ -28,3 +28,8 @@ test_fail_init_container_zero if {
 test_pass_user_namespace if {
 	count(check.deny) == 0 with input as _pod({"hostUsers": false, "securityContext": {"runAsUser": 0}, "containers": [{"name": "app"}]})
 }
+
+# A securityContext that is not an object sets nothing.
+test_malformed_security_context if {
+	count(check.deny) == 0 with input as _pod({"securityContext": "x", "containers": [{"name": "a", "securityContext": [0]}, {"name": "b", "securityContext": {"runAsUser": "0"}}]})
+}
