@@ -35,3 +35,8 @@ test_fail_ephemeral_container if {
 test_ignores_non_workloads if {
 	count(check.deny) == 0 with input as {"kind": "ConfigMap", "spec": {"securityContext": {"windowsOptions": {"hostProcess": true}}}}
 }
+
+# windowsOptions that is not an object sets nothing.
+test_malformed_windows_options if {
+	count(check.deny) == 0 with input as _pod({"securityContext": {"windowsOptions": "x"}, "containers": [{"name": "a", "securityContext": {"windowsOptions": [true]}}]})
+}
