@@ -26,3 +26,8 @@ test_fail_unmasked_host_users_true if {
 test_pass_unmasked_with_user_namespace if {
 	count(check.deny) == 0 with input as _deploy({"hostUsers": false, "containers": [{"name": "app", "securityContext": {"procMount": "Unmasked"}}]})
 }
+
+# A securityContext that is not an object sets nothing; a null procMount is unset.
+test_malformed_security_context if {
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "a", "securityContext": "x"}, {"name": "b", "securityContext": {"procMount": null}}]})
+}
