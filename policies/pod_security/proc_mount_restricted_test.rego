@@ -22,3 +22,8 @@ test_fail_unmasked_even_with_user_namespace if {
 test_fail_init_container_unmasked if {
 	count(check.deny) == 1 with input as _pod({"initContainers": [{"name": "i", "securityContext": {"procMount": "Unmasked"}}], "containers": [{"name": "app"}]})
 }
+
+# A securityContext that is not an object sets nothing; a null procMount is unset.
+test_malformed_security_context if {
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "a", "securityContext": "x"}, {"name": "b", "securityContext": {"procMount": null}}]})
+}
