@@ -27,9 +27,15 @@ import rego.v1
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
+# The conditions below read fields directly instead of calling functions (a
+# user function costs ~6 µs per call in regorus and they run for every
+# container). A field under a value that is absent, null or not an object is
+# undefined, so the comparison simply fails. Message helpers are only called
+# for violations.
+
 deny contains result if {
 	some c in workloads.containers
-	k8s.security_context(c).privileged == true
+	c.container.securityContext.privileged == true
 	result := {
 		"msg": sprintf("%s sets securityContext.privileged: true", [k8s.container_label(c)]),
 		"path": array.concat(c.path, ["securityContext", "privileged"]),

@@ -30,3 +30,8 @@ test_fail_privileged_init_container if {
 test_null_security_context_is_fine if {
 	count(check.deny) == 0 with input as _pod({"containers": [{"name": "app", "securityContext": null}]})
 }
+
+# A securityContext that is not an object sets nothing.
+test_malformed_security_context_sets_nothing if {
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "a", "securityContext": "privileged"}, {"name": "b", "securityContext": {"privileged": "true"}}]})
+}
