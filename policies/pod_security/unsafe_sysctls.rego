@@ -50,11 +50,18 @@ safe_sysctls := {
 	"net.ipv4.tcp_notsent_lowat",
 }
 
+# Direct field access on the hot path (a user function costs ~6 µs per call in
+# regorus); the is_array guard keeps an object or string from being iterated.
+# A sysctl that is not an object or has no name has an undefined
+# `sysctl.name`, so it is reported like the name "". The name for the message
+# is only computed for violations.
 deny contains result if {
 	some pod in workloads.pod_specs
-	some i, sysctl in k8s.as_array(k8s.pod_security_context(pod).sysctls)
+	sysctls := pod.spec.securityContext.sysctls
+	is_array(sysctls)
+	some i, sysctl in sysctls
+	not safe_sysctls[sysctl.name]
 	name := object.get(k8s.as_object(sysctl), "name", "")
-	not safe_sysctls[name]
 	result := {
 		"msg": sprintf("pod sets the unsafe sysctl %s in securityContext.sysctls", [k8s.quote(name)]),
 		"path": k8s.deepest_existing_path(pod.path, pod.spec, ["securityContext", "sysctls", i, "name"]),

@@ -30,3 +30,15 @@ test_fail_unsafe_sysctl if {
 test_fail_net_core_somaxconn_pod if {
 	count(check.deny) == 1 with input as _pod({"securityContext": {"sysctls": [{"name": "net.core.somaxconn", "value": "1024"}]}, "containers": [{"name": "app"}]})
 }
+
+# Sysctls that are not a list are ignored; an entry that is not an object, or
+# has no name, is reported with the name "".
+test_malformed_sysctls if {
+	count(check.deny) == 0 with input as _pod({"securityContext": {"sysctls": {"name": "kernel.msgmax"}}, "containers": [{"name": "app"}]})
+	results := check.deny with input as _pod({"securityContext": {"sysctls": ["x", {"value": "1"}, {"name": null}]}, "containers": [{"name": "app"}]})
+	{[r.msg, r.path] | some r in results} == {
+		[`pod sets the unsafe sysctl "" in securityContext.sysctls`, ["spec", "securityContext", "sysctls", 0]],
+		[`pod sets the unsafe sysctl "" in securityContext.sysctls`, ["spec", "securityContext", "sysctls", 1]],
+		[`pod sets the unsafe sysctl null in securityContext.sysctls`, ["spec", "securityContext", "sysctls", 2, "name"]],
+	}
+}
