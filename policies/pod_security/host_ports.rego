@@ -27,9 +27,13 @@ import rego.v1
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
+# Direct field access on the hot path (a user function costs ~6 µs per call in
+# regorus); the is_array guard keeps an object or string from being iterated.
 deny contains result if {
 	some c in workloads.containers
-	some j, port in k8s.as_array(object.get(c.container, "ports", []))
+	ports := c.container.ports
+	is_array(ports)
+	some j, port in ports
 	hp := port.hostPort
 	hp != null
 	hp != 0

@@ -23,3 +23,8 @@ test_fail_host_port if {
 test_fail_init_container_host_port if {
 	count(check.deny) == 1 with input as _pod({"initContainers": [{"name": "i", "ports": [{"containerPort": 1, "hostPort": 8080}]}], "containers": [{"name": "app"}]})
 }
+
+# Ports that are not a list, and entries that are not objects, are ignored.
+test_malformed_ports if {
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "a", "ports": {"hostPort": 80}}, {"name": "b", "ports": [80, "x", {"hostPort": null}]}]})
+}
