@@ -23,3 +23,9 @@ test_fail_hostpath_job if {
 test_null_hostpath_is_fine if {
 	count(check.deny) == 0 with input as _pod({"containers": [{"name": "app"}], "volumes": [{"name": "x", "hostPath": null}]})
 }
+
+# Volumes that are not a list, and entries that are not objects, are ignored.
+test_malformed_volumes if {
+	count(check.deny) == 0 with input as _pod({"containers": [{"name": "a"}], "volumes": {"hostPath": {"path": "/"}}})
+	count(check.deny) == 1 with input as _pod({"containers": [{"name": "a"}], "volumes": ["x", {"name": "h", "hostPath": "/"}]})
+}
