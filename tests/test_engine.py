@@ -126,3 +126,21 @@ def test_errors_found_in_a_worker_reach_the_parent(policy_dir):
 def test_parse_result_keeps_extra_keys():
     v = parse_result("c", 3, {"msg": "m", "path": ["a", 0], "value": "x"})
     assert (v.message, v.path, v.details) == ("m", ("a", 0), {"value": "x"})
+
+
+def test_inventory_detection_is_conservative():
+    import regorus
+
+    from scanner.engine.data_refs import reads_inventory
+
+    def ast(body: str) -> str:
+        engine = regorus.Engine()
+        engine.add_policy("m.rego", f"package m\n\nimport rego.v1\n\n{body}\n")
+        return engine.get_ast_as_json()
+
+    assert reads_inventory(ast("x if data.inventory.namespace.shop"))
+    assert reads_inventory(ast("import data.inventory as inv\nx if inv.cluster"))
+    assert reads_inventory(ast('x if data["inventory"]'))
+    assert reads_inventory(ast("x if { some k, _ in data; k }"))
+    assert not reads_inventory(ast("import data.kubecomply.lib.workloads\nx if { some p in workloads.pod_specs; p }"))
+    assert not reads_inventory(ast("x if input.spec.hostNetwork"))

@@ -21,6 +21,7 @@ import regorus
 from ..policies import PolicyError, PolicySet
 from . import EngineError, Evaluation
 from .builtins import check_builtins
+from .data_refs import reads_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
 DEFAULT_BATCH_SIZE = 2000
@@ -60,6 +61,7 @@ class EmbeddedEngine:
         self.workers = default_workers() if workers is None else max(1, workers)
         self._engine: regorus.Engine | None = None
         self._wrapper: Wrapper | None = None
+        self._reads_inventory = True
 
     def load(self, policy_set: PolicySet) -> None:
         engine = regorus.Engine()
@@ -69,7 +71,9 @@ class EmbeddedEngine:
             except Exception as exc:  # regorus raises plain exceptions with a source excerpt
                 file, line, message = engine_error_text(exc)
                 raise PolicyError(file or module.path, line, message) from None
-        check_builtins(policy_set.modules, engine.get_ast_as_json())
+        ast_json = engine.get_ast_as_json()
+        check_builtins(policy_set.modules, ast_json)
+        self._reads_inventory = reads_inventory(ast_json)
         wrapper = build_wrapper(policy_set.policies)
         for name, text in wrapper.modules:
             engine.add_policy(name, text)
@@ -80,7 +84,8 @@ class EmbeddedEngine:
         if self._engine is None or self._wrapper is None:
             raise RuntimeError("load() must be called before evaluate()")
         self._engine.clear_data()
-        self._engine.add_data_json(json.dumps({"inventory": inventory}))
+        if self._reads_inventory:
+            self._engine.add_data_json(json.dumps({"inventory": inventory}))
         workers = min(self.workers, max(1, len(resources) // PARALLEL_MINIMUM))
         if workers == 1:
             return self._evaluate_range(resources, 0, len(resources))
