@@ -76,10 +76,11 @@ mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
 @click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
+@click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
 @click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read.")
 @click.option("--engine", type=click.Choice(["embedded"]), default="embedded", show_default=True, help="Policy engine.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]")
-def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, allow_parse_errors: bool, max_file_size: int, engine: str, workers: int | None) -> None:
+def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None) -> None:
     """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin."""
     from .scan import ScanOptions, exit_code, scan_manifests
 
@@ -90,7 +91,7 @@ def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], m
         fail(str(exc))
         return
     write_output(renderers()[fmt](result), output)
-    code, reason = exit_code(result, fail_on, allow_parse_errors)
+    code, reason = exit_code(result, fail_on, allow_parse_errors, allow_empty)
     if output:
         click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
     click.echo(f"kubecomply: exit {code}: {reason}", err=True)

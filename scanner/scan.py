@@ -258,7 +258,7 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     return ScanResult(scan=scan_info, summary=summary, findings=findings, gaps=gaps, frameworks=frameworks, waivers=register)
 
 
-def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False) -> tuple[int, str]:
+def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False, allow_empty: bool = False) -> tuple[int, str]:
     """0 clean, 1 violations at or above ``fail_on``, 2 the scan was incomplete; with the reason."""
     check_gaps = [g for g in result.gaps if g.type == "check"]
     file_gaps = [g for g in result.gaps if g.type == "file"]
@@ -266,6 +266,9 @@ def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False
         return 2, f"{len(check_gaps)} check(s) could not run"
     if file_gaps and not allow_parse_errors:
         return 2, f"{len(file_gaps)} file(s) could not be parsed (use --allow-parse-errors to accept)"
+    if not result.summary.get("resources") and not allow_empty:
+        # Nothing was looked at: a clean exit here would read as "compliant".
+        return 2, "no Kubernetes resources found in the targets, nothing was checked (use --allow-empty to accept)"
     if fail_on == "none":
         return 0, "--fail-on none"
     threshold = severity_rank(fail_on)

@@ -219,3 +219,12 @@ deny contains {"msg": "namespace has no NetworkPolicy", "path": ["metadata", "na
     doc = json.loads(run(["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(tmp_path / "policies"), "-f", "json"]).stdout)
     flagged = sorted(f["resource"]["name"] for f in doc["findings"] if f["policy"] == "ns-without-netpol")
     assert flagged == ["monitoring", "payments"]  # shop has NetworkPolicies in another file
+
+
+def test_nothing_to_scan_is_not_a_pass(tmp_path):
+    write(tmp_path, "README.md", "no manifests here\n")
+    write(tmp_path, "values.yaml", "replicas: 3\n")  # YAML, but not a Kubernetes object
+    result = run(["scan", "manifests", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no Kubernetes resources found" in result.stderr
+    assert run(["scan", "manifests", str(tmp_path), "--allow-empty"]).exit_code == 0
