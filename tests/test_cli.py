@@ -228,3 +228,11 @@ def test_nothing_to_scan_is_not_a_pass(tmp_path):
     assert result.exit_code == 2
     assert "no Kubernetes resources found" in result.stderr
     assert run(["scan", "manifests", str(tmp_path), "--allow-empty"]).exit_code == 0
+
+
+def test_table_says_why_controls_were_not_assessed(tmp_path):
+    write(tmp_path, "svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n")
+    result = run(["scan", "manifests", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "Not assessed:" in result.stdout
+    assert "found no resources of its kinds in scope" in result.stdout

@@ -11,6 +11,7 @@ from tabulate import tabulate
 from ..model import ScanResult
 
 MESSAGE_WIDTH = 60
+NOT_ASSESSED_SHOWN = 10
 
 
 def _percent(value: float | None) -> str:
@@ -57,7 +58,20 @@ def _frameworks(result: ScanResult) -> list[str]:
         for fw in result.frameworks
     ]
     table = tabulate(rows, headers=["FRAMEWORK", "SCORE", "COVERAGE", "PASS", "FAIL", "NOT ASSESSED", "MANUAL"], tablefmt="simple")
-    return [table, "", "Score = passed / (passed + failed) controls; coverage = controls assessed automatically / all controls.", ""]
+    lines = [table, "", "Score = passed / (passed + failed) controls; coverage = controls assessed automatically / all controls.", ""]
+    return lines + _not_assessed(result)
+
+
+def _not_assessed(result: ScanResult) -> list[str]:
+    """Why controls were not assessed, so a low coverage is never a mystery."""
+    entries = [(fw.id, c.id, c.reason or "") for fw in result.frameworks for c in fw.controls if c.status == "not-assessed"]
+    if not entries:
+        return []
+    lines = ["Not assessed:"]
+    lines += [f"  - {fw} {control}: {reason}" for fw, control, reason in entries[:NOT_ASSESSED_SHOWN]]
+    if len(entries) > NOT_ASSESSED_SHOWN:
+        lines.append(f"  ... and {len(entries) - NOT_ASSESSED_SHOWN} more (see the JSON result)")
+    return lines + [""]
 
 
 def _waivers(result: ScanResult) -> list[str]:
