@@ -21,8 +21,11 @@ from scanner.scan import ScanOptions, scan_manifests
 FIXTURES = SHARED / "pss-fixtures"
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"{FIXTURES} is not present")
 
-WRAPPERS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet")
-API_VERSIONS = {"Pod": "v1", "Job": "batch/v1", "CronJob": "batch/v1"}
+# The six kinds the issue names, plus the other workload kinds the checks declare.
+WRAPPERS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet",
+            "ReplicationController", "PodTemplate", "DeploymentConfig")
+API_VERSIONS = {"Pod": "v1", "Job": "batch/v1", "CronJob": "batch/v1", "ReplicationController": "v1",
+                "PodTemplate": "v1", "DeploymentConfig": "apps.openshift.io/v1"}
 
 
 def wrap(pod: dict, kind: str, name: str) -> dict:
@@ -39,7 +42,12 @@ def wrap(pod: dict, kind: str, name: str) -> dict:
         spec["selector"] = {"matchLabels": labels}
     if kind == "CronJob":
         spec = {"schedule": "0 * * * *", "jobTemplate": {"spec": {"template": template}}}
-    return {"apiVersion": API_VERSIONS.get(kind, "apps/v1"), "kind": kind, "metadata": {"name": name, "namespace": "pss"}, "spec": spec}
+    out = {"apiVersion": API_VERSIONS.get(kind, "apps/v1"), "kind": kind, "metadata": {"name": name, "namespace": "pss"}}
+    if kind == "PodTemplate":  # the template sits at the top level, not under spec
+        out["template"] = template
+    else:
+        out["spec"] = spec
+    return out
 
 
 @pytest.fixture(scope="module")
