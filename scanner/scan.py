@@ -35,6 +35,7 @@ class ScanOptions:
     max_file_size: int = 50 * 1024 * 1024
     today: dt.date | None = None
     workers: int | None = None  # evaluation processes; None: one per core (at most four)
+    engine_options: dict[str, Any] = field(default_factory=dict)  # e.g. url, token_file for "opa"
 
 
 @dataclass
@@ -216,7 +217,7 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     load = load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin)
     resources = load.resources
 
-    engine = create_engine(options.engine, workers=options.workers)
+    engine = create_engine(options.engine, workers=options.workers, **options.engine_options)
     try:
         engine.load(bundle.policy_set)
         evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))

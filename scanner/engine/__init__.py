@@ -1,4 +1,4 @@
-"""Policy engines: the in-process regorus engine (default) and, later, an OPA server.
+"""Policy engines: the in-process regorus engine (default) and an OPA server (``opa_server.py``).
 
 Every engine implements :class:`Engine`: load a PolicySet once, then evaluate
 batches of resources against it with the scanned set as ``data.inventory``.
@@ -43,4 +43,8 @@ def create_engine(name: str, **options: Any) -> Engine:
         from .embedded import EmbeddedEngine
 
         return EmbeddedEngine(**options)
-    raise EngineError(f"unknown engine {name!r}; available: embedded")
+    if name == "opa":
+        from .opa_server import OpaServerEngine
+
+        return OpaServerEngine(**options)
+    raise EngineError(f"unknown engine {name!r}; available: embedded, opa")
