@@ -90,9 +90,10 @@ class OpaServerEngine:
     """The Engine protocol over OPA's REST API.
 
     ``opa_client.OpaClient`` holds the connection settings (host, port, TLS verification
-    with a custom CA, bearer token) and its ``requests`` session, and is used for the health
-    check and for deleting policies.  Module and data uploads and queries go through the
-    same session directly, because the client's methods do not fit there:
+    with a custom CA, bearer token header) and the ``requests`` session they configure.
+    Requests go through that session directly, because the client's methods do not fit:
+    ``check_health`` returns a bare bool (we must say *why* OPA is unreachable: refused,
+    TLS, 401), the delete and upload methods drop OPA's error details, and
     ``update_policy_from_string`` would, on a rejected module, try to "upgrade" it from
     Rego v0 and upload a rewritten module; ``query_rule`` re-serialises the input (we
     send pre-serialised batches whose byte size we control) and drops OPA's error body
