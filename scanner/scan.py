@@ -221,6 +221,7 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     try:
         engine.load(bundle.policy_set)
         evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
+        engine_version = getattr(engine, "version", None)
     finally:
         engine.close()
 
@@ -246,6 +247,7 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
         "tool": "kubecomply",
         "version": __version__,
         "engine": options.engine,
+        "engine_version": engine_version,
         "started": started,
         "finished": _utc_now(),
         "source": "manifests",

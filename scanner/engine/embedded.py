@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import metadata
 import pickle
 import re
 from typing import Any, Sequence
@@ -53,10 +54,19 @@ def default_workers() -> int:
     return max(1, min(cores, 4))
 
 
+def regorus_version() -> str | None:
+    """The installed regorus build, for the scan record."""
+    try:
+        return "regorus " + metadata.version("gordon-to-regorus")
+    except metadata.PackageNotFoundError:
+        return None
+
+
 class EmbeddedEngine:
     name = "embedded"
 
     def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None):
+        self.version = regorus_version()
         self.batch_size = batch_size
         self.workers = default_workers() if workers is None else max(1, workers)
         self._engine: regorus.Engine | None = None

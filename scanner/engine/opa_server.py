@@ -235,9 +235,11 @@ class OpaServerEngine:
         modules: list[tuple[str, str, str]] = []  # (policy id, file shown to users, text)
         for module in sorted(policy_set.modules, key=lambda m: (not _is_library(m.path, m.text), m.path)):
             modules.append((self._policy_id(module.path), module.path, module.text))
-        wrapper = build_wrapper(policy_set.policies, package=self.package)
+        # Only the generated wrapper is changed: it points data.inventory at this scan's copy.
+        data_with = f" with data.inventory as data.{POLICY_PREFIX}.{self.scan_id}.inventory" if self._reads_inventory else ""
+        wrapper = build_wrapper(policy_set.policies, package=self.package, data_with=data_with)
         for name, text in wrapper.modules:
-            modules.append((self._policy_id(f"wrapper/{name}"), name, self._scope_inventory(text)))
+            modules.append((self._policy_id(f"wrapper/{name}"), name, text))
         for policy_id, file, _text in modules:
             self._module_files[policy_id] = file
         self._push_modules(modules)
@@ -258,12 +260,6 @@ class OpaServerEngine:
     def _policy_id(self, module_path: str) -> str:
         clean = module_path.replace("\\", "/").lstrip("./").lstrip("/")
         return f"{POLICY_PREFIX}/{self.scan_id}/{clean}"
-
-    def _scope_inventory(self, text: str) -> str:
-        """Point the wrapper's ``data.inventory`` at this scan's copy (only the generated wrapper is changed)."""
-        if not self._reads_inventory:
-            return text
-        return text.replace(" with input as r", f" with input as r with data.inventory as data.{POLICY_PREFIX}.{self.scan_id}.inventory")
 
     def _push_modules(self, modules: list[tuple[str, str, str]]) -> None:
         """PUT each module; a module that needs one not pushed yet (OPA compiles on every PUT) is retried after the rest."""

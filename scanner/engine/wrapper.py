@@ -46,7 +46,13 @@ def _kind_selector(kinds: Sequence[str]) -> list[str]:
     return [f"\tsome kind in {json.dumps(list(kinds))}", "\tgroup := input.kinds[kind]"]
 
 
-def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE) -> Wrapper:
+def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, data_with: str = "") -> Wrapper:
+    """The fast-path and per-check modules for ``policies``.
+
+    ``data_with`` is appended to every ``with input as r``; the OPA engine uses it
+    to point ``data.inventory`` at the scan's own copy on a shared server.
+    """
+    scope = f"with input as r{data_with}"
     header = ["", "import rego.v1", ""]
     each = [f"package {package}.each", *header]
     rules: dict[str, str] = {}
@@ -54,7 +60,7 @@ def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE) ->
         rule = f"check_{index}"
         rules[f"data.{package}.each.{rule}"] = policy.id
         each += [f"# {policy.id} ({policy.file})", f"{rule} contains [kind, i, v] if {{", *_kind_selector(policy.kinds)]
-        each += ["\tsome i, r in group", f"\tsome v in data.{policy.package}.deny with input as r", "}", ""]
+        each += ["\tsome i, r in group", f"\tsome v in data.{policy.package}.deny {scope}", "}", ""]
 
     by_kinds: dict[tuple[str, ...], list[Policy]] = {}
     for policy in policies:
@@ -69,7 +75,7 @@ def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE) ->
             body.append(f"all contains [{json.dumps(policy.id)}, v] if {{ some v in data.{policy.package}.deny }}")
         modules.append((f"kubecomply-group-{number}.rego", "\n".join(body) + "\n"))
         fast += [f"group_{number} contains [kind, i, pair[0], pair[1]] if {{", *_kind_selector(kinds)]
-        fast += ["\tsome i, r in group", f"\tsome pair in data.{group_package}.all with input as r", "}", ""]
+        fast += ["\tsome i, r in group", f"\tsome pair in data.{group_package}.all {scope}", "}", ""]
         groups.append(f"data.{package}.fast.group_{number}")
     modules.append(("kubecomply-fast.rego", "\n".join(fast)))
     modules.append(("kubecomply-each.rego", "\n".join(each)))
