@@ -313,46 +313,46 @@ def _measure(root: Node) -> None:
     Sizes and heights are memoised by node identity, so a billion laughs costs
     as much as its text, not as much as its expansion.
     """
-    known: dict[int, tuple[int, int]] = {}
-    active: set[int] = set()
+    _visit(root, 1, {}, set(), root)
 
-    def visit(node: Node, depth: int) -> tuple[int, int]:
-        cls = node.__class__
-        if cls is ScalarNode:
-            return 1, 0
-        ident = id(node)
-        got = known.get(ident)
-        if got is None:
-            if ident in active:
+
+def _visit(node: Node, depth: int, known: dict[int, tuple[int, int]], active: set[int], root: Node) -> tuple[int, int]:
+    """(expanded size, height) of ``node``; a module-level function, not a closure, so
+    measuring leaves no reference cycle that would keep a document's nodes alive."""
+    cls = node.__class__
+    if cls is ScalarNode:
+        return 1, 0
+    ident = id(node)
+    got = known.get(ident)
+    if got is None:
+        if ident in active:
+            raise DocumentError(
+                f"a YAML alias at line {node.start_mark.line + 1} refers to a node that contains it (recursive alias)",
+                node.start_mark.line + 1,
+                syntax=False,
+            )
+        if depth > MAX_DEPTH:
+            raise _too_deep(node)
+        active.add(ident)
+        size, height = 1, 0
+        children = [c for pair in node.value for c in pair] if cls is MappingNode else node.value
+        for child in children:
+            s, h = _visit(child, depth + 1, known, active, root)
+            size += s
+            if h > height:
+                height = h
+            if size > MAX_NODES:
                 raise DocumentError(
-                    f"a YAML alias at line {node.start_mark.line + 1} refers to a node that contains it (recursive alias)",
-                    node.start_mark.line + 1,
+                    f"YAML aliases expand to more than {MAX_NODES:,} nodes (an alias bomb?)",
+                    root.start_mark.line + 1,
                     syntax=False,
                 )
-            if depth > MAX_DEPTH:
-                raise _too_deep(node)
-            active.add(ident)
-            size, height = 1, 0
-            children = [c for pair in node.value for c in pair] if cls is MappingNode else node.value
-            for child in children:
-                s, h = visit(child, depth + 1)
-                size += s
-                if h > height:
-                    height = h
-                if size > MAX_NODES:
-                    raise DocumentError(
-                        f"YAML aliases expand to more than {MAX_NODES:,} nodes (an alias bomb?)",
-                        root.start_mark.line + 1,
-                        syntax=False,
-                    )
-            active.discard(ident)
-            got = (size, height + 1)
-            known[ident] = got
-        if depth + got[1] - 1 > MAX_DEPTH:
-            raise _too_deep(node)
-        return got
-
-    visit(root, 1)
+        active.discard(ident)
+        got = (size, height + 1)
+        known[ident] = got
+    if depth + got[1] - 1 > MAX_DEPTH:
+        raise _too_deep(node)
+    return got
 
 
 def _graph(node: Node, memo: dict):
@@ -391,19 +391,26 @@ def _graph(node: Node, memo: dict):
 # --------------------------------------------------------------------------- documents
 
 # An alias token (*name) can only follow the start of the text, white space or
-# one of [ { , : ? -.  Anything else with a '*' (quoted "*", globs in words) is
-# not an alias; a false positive only costs the memoised path.
+# one of [ { , : ? -, and so can the anchor (&name) it must refer to.  Anything
+# else with a '*' or '&' (quoted "*", globs, cron schedules such as "0 * * * *",
+# URLs with query strings) is not one; a false positive only costs the
+# memoised path, a false negative is impossible: an alias without an anchor
+# token is a parse error.
 _ALIAS_PRECEDERS = frozenset(" \t\r\n\ufeff[{,:?-")
 
 
-def may_have_aliases(text: str) -> bool:
+def _has_token(text: str, marker: str) -> bool:
     find = text.find
-    pos = find("*")
+    pos = find(marker)
     while pos >= 0:
         if pos == 0 or text[pos - 1] in _ALIAS_PRECEDERS:
             return True
-        pos = find("*", pos + 1)
+        pos = find(marker, pos + 1)
     return False
+
+
+def may_have_aliases(text: str) -> bool:
+    return _has_token(text, "&") and _has_token(text, "*")
 
 
 def node_to_python(node: Node, shared: bool):
