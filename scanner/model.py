@@ -348,6 +348,57 @@ class FrameworkResult:
 
 
 @dataclass
+class CheckInfo:
+    """One check as the reports describe it, so a saved result renders without the policies.
+
+    ``applies_to`` is the explicit kinds the check evaluates (groups such as
+    ``workloads`` expanded; ``["*"]`` for every kind): with ``resources`` it
+    tells a report which resources each check evaluated.
+    """
+
+    id: str
+    title: str
+    severity: str
+    description: str = ""
+    remediation: str = ""
+    references: dict[str, Any] = field(default_factory=dict)
+    kinds: list[str] = field(default_factory=list)  # as declared, e.g. ["workloads"]
+    applies_to: list[str] = field(default_factory=list)
+    package: str | None = None
+    bundled: bool = True
+    resources_evaluated: int = 0
+    error: str | None = None  # why the check could not run
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CheckInfo":
+        return cls(**{k: data[k] for k in (f.name for f in fields(cls)) if k in data})
+
+    def evaluates(self, kind: str) -> bool:
+        return "*" in self.applies_to or kind in self.applies_to
+
+
+@dataclass(frozen=True)
+class ScannedResource:
+    """A resource that was in scope: its identity and where it came from, never its content."""
+
+    resource: ResourceRef
+    origin: Origin
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.resource.to_dict(), "origin": self.origin.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ScannedResource":
+        return cls(ResourceRef.from_dict(data), Origin.from_dict(data.get("origin", {"type": "file"})))
+
+    def sort_key(self) -> tuple:
+        return (self.resource.sort_key(), self.origin.sort_key())
+
+
+@dataclass
 class ScanResult:
     """The one document every renderer reads."""
 
@@ -358,6 +409,8 @@ class ScanResult:
     frameworks: list[FrameworkResult]
     waivers: list[Waiver]
     schema_version: str = SCHEMA_VERSION
+    checks: list[CheckInfo] = field(default_factory=list)  # the evaluated checks; absent in older results
+    resources: list[ScannedResource] = field(default_factory=list)  # resources in scope; absent in older results
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -368,6 +421,8 @@ class ScanResult:
             "gaps": [g.to_dict() for g in self.gaps],
             "frameworks": [fw.to_dict() for fw in self.frameworks],
             "waivers": [w.to_dict() for w in self.waivers],
+            **({"checks": [c.to_dict() for c in self.checks]} if self.checks else {}),
+            **({"resources": [r.to_dict() for r in self.resources]} if self.resources else {}),
         }
 
     @classmethod
@@ -380,4 +435,6 @@ class ScanResult:
             gaps=[CoverageGap.from_dict(g) for g in data.get("gaps", [])],
             frameworks=[FrameworkResult.from_dict(f) for f in data.get("frameworks", [])],
             waivers=[Waiver.from_dict(w) for w in data.get("waivers", [])],
+            checks=[CheckInfo.from_dict(c) for c in data.get("checks", [])],
+            resources=[ScannedResource.from_dict(r) for r in data.get("resources", [])],
         )

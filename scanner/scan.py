@@ -18,7 +18,7 @@ from typing import Any, Sequence, TextIO
 from . import __version__
 from .engine import Evaluation, create_engine
 from .frameworks import CheckCoverage, Framework, controls_by_check, load_frameworks, roll_up, select_frameworks, validate_references
-from .model import SEVERITIES, CoverageGap, Finding, Resource, ScanResult, Violation, severity_rank
+from .model import SEVERITIES, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Violation, severity_rank
 from .policies import ALL_KINDS, PolicySet, load_policies
 from .redact import redact_text
 from .sources.manifests import ManifestLoad, load_manifests
@@ -183,6 +183,22 @@ def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: 
     }
 
 
+def check_catalogue(bundle: LoadedBundle, coverage: dict[str, CheckCoverage]) -> list[CheckInfo]:
+    """What every evaluated check is and how many resources it saw, for reports rendered from the result alone."""
+    out = []
+    for p in sorted(bundle.policy_set.policies, key=lambda p: p.id):
+        cov = coverage.get(p.id)
+        out.append(
+            CheckInfo(
+                id=p.id, title=p.title, severity=p.severity, description=p.description, remediation=p.remediation,
+                references=p.references, kinds=list(p.declared_kinds or p.kinds), applies_to=sorted(p.kinds),
+                package=p.package, bundled=p.bundled,
+                resources_evaluated=cov.evaluated if cov else 0, error=cov.error if cov else None,
+            )
+        )
+    return out
+
+
 @contextmanager
 def paused_gc():
     """Pause the cyclic garbage collector while a scan builds millions of small objects.
@@ -258,7 +274,11 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
         "checks": sorted(known),
     }
     summary = summarize(resources, findings, gaps, load, bundle, evaluation)
-    return ScanResult(scan=scan_info, summary=summary, findings=findings, gaps=gaps, frameworks=frameworks, waivers=register)
+    scanned = sorted((ScannedResource(r.identity(), r.origin) for r in resources), key=ScannedResource.sort_key)
+    return ScanResult(
+        scan=scan_info, summary=summary, findings=findings, gaps=gaps, frameworks=frameworks, waivers=register,
+        checks=check_catalogue(bundle, coverage), resources=scanned,
+    )
 
 
 def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False, allow_empty: bool = False) -> tuple[int, str]:
