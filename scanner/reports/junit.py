@@ -1,0 +1,179 @@
+"""JUnit XML for CI servers (Jenkins, GitLab, Azure DevOps, GitHub test reporters).
+
+One ``<testsuite>`` per check, named by its id.  With the result's ``checks``
+catalogue and ``resources`` list (every current result has both), each
+resource the check evaluated is one ``<testcase>``: it passes, fails (one
+``<failure>`` listing every open finding of that check on that resource) or is
+skipped (every finding of it is waived; the waiver's justification is the
+message).  A check that evaluated nothing gets one skipped case saying so, so
+an empty suite is never read as a pass.
+
+Results written before the catalogue existed do not say which resources a
+check evaluated; then each finding is a case and one summary case per check
+says how many resources were evaluated without a finding, without naming them.
+
+Gaps (files not parsed, checks that could not run, kinds not collected) are
+``<error>`` cases in a ``kubecomply.gaps`` suite; a check that could not run
+has no passing cases in its own suite.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from typing import Iterable
+
+from ..model import CheckInfo, Finding, ScanResult
+from .sarif import catalogue
+
+GAPS_SUITE = "kubecomply.gaps"
+# Characters XML 1.0 cannot carry even escaped; a manifest may hold them.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
+
+
+def _key(ref, origin) -> tuple:
+    """One resource: identity plus the document it came from (two files may hold the same name)."""
+    return (ref.sort_key(), origin.path or origin.context or "", origin.document or 0, origin.item or 0)
+
+
+def _location(f: Finding) -> str:
+    where = f.origin.label()
+    return f"{where} {f.path}" if f.path else where
+
+
+def _failure_text(findings: Iterable[Finding]) -> str:
+    lines = []
+    for f in findings:
+        lines.append(f"{_location(f)}: {f.message}")
+    return "\n".join(lines)
+
+
+class _Suite:
+    def __init__(self, name: str, timestamp: str | None) -> None:
+        self.element = ET.Element("testsuite", {"name": _x(name)})
+        if timestamp:
+            self.element.set("timestamp", timestamp)
+        self.counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+
+    def case(self, name: str, classname: str, outcome: str = "pass", message: str = "", text: str = "", kind: str = "") -> None:
+        case = ET.SubElement(self.element, "testcase", {"name": _x(name), "classname": _x(classname)})
+        self.counts["tests"] += 1
+        if outcome == "pass":
+            return
+        tag = {"fail": "failure", "error": "error", "skip": "skipped"}[outcome]
+        child = ET.SubElement(case, tag, {"message": _x(message)})
+        if kind:
+            child.set("type", kind)
+        if text:
+            child.text = _x(text)
+        self.counts[{"fail": "failures", "error": "errors", "skip": "skipped"}[outcome]] += 1
+
+    def finish(self, properties: dict[str, str] | None = None) -> ET.Element:
+        for key, value in self.counts.items():
+            self.element.set(key, str(value))
+        if properties:
+            props = ET.Element("properties")
+            for key, value in properties.items():
+                ET.SubElement(props, "property", {"name": _x(key), "value": _x(value)})
+            self.element.insert(0, props)
+        return self.element
+
+
+def _check_suite(result: ScanResult, check: CheckInfo, findings: list[Finding], justifications: dict[str, str], per_resource: bool) -> _Suite:
+    suite = _Suite(check.id, result.scan.get("finished"))
+    classname = f"kubecomply.{check.id}"
+    by_resource: dict[tuple, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_resource[_key(f.resource, f.origin)].append(f)
+
+    def outcome_of(group: list[Finding]) -> tuple[str, str, str]:
+        open_ = [f for f in group if f.status != "waived"]
+        if open_:
+            first = open_[0].message if len(open_) == 1 else f"{len(open_)} findings: {open_[0].message}; ..."
+            return "fail", first, _failure_text(group)
+        reasons = sorted({justifications.get(f.waiver or "", "") or f"waived ({f.waiver})" for f in group})
+        return "skip", "waived: " + "; ".join(reasons), _failure_text(group)
+
+    if per_resource:
+        evaluated = [r for r in result.resources if check.evaluates(r.resource.kind)]
+        if check.error:  # it could not run: no resource passed it
+            evaluated = [r for r in evaluated if _key(r.resource, r.origin) in by_resource]
+        labels = [r.resource.label() for r in evaluated]
+        seen = set()
+        for scanned, label in zip(evaluated, labels):
+            key = _key(scanned.resource, scanned.origin)
+            if key in seen:
+                continue
+            seen.add(key)
+            if labels.count(label) > 1:  # the same identity in two documents
+                label = f"{label} ({scanned.origin.label()})"
+            group = by_resource.get(key)
+            if not group:
+                suite.case(label, classname)
+                continue
+            outcome, message, text = outcome_of(group)
+            suite.case(label, classname, outcome, message, text, group[0].severity)
+        # Findings on resources the list does not hold (should not happen) still show.
+        for key in sorted(set(by_resource) - seen):
+            group = by_resource[key]
+            outcome, message, text = outcome_of(group)
+            suite.case(group[0].resource.label(), classname, outcome, message, text, group[0].severity)
+        if not suite.counts["tests"] and not check.error:
+            suite.case("(no resources in scope)", classname, "skip", f"no resource of the kinds {', '.join(check.applies_to) or '-'} was scanned")
+    else:
+        for key in sorted(by_resource):
+            group = by_resource[key]
+            outcome, message, text = outcome_of(group)
+            suite.case(group[0].resource.label(), classname, outcome, message, text, group[0].severity)
+        clean = max(check.resources_evaluated - len(by_resource), 0)
+        if not check.error:
+            suite.case(f"({clean} other resources evaluated without findings)", classname)
+    return suite
+
+
+def to_junit(result: ScanResult) -> ET.Element:
+    checks = catalogue(result)
+    per_resource = bool(result.checks and result.resources)
+    if result.checks and not result.resources:
+        per_resource = not any(c.resources_evaluated for c in result.checks)  # nothing was in scope
+    findings_by_check: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        findings_by_check[f.policy].append(f)
+    justifications = {w.id: w.justification for w in result.waivers}
+    root = ET.Element("testsuites", {"name": "kubecomply"})
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for check in checks:
+        suite = _check_suite(result, check, findings_by_check.get(check.id, []), justifications, per_resource)
+        properties = {"severity": check.severity, "title": check.title}
+        if check.remediation:
+            properties["remediation"] = check.remediation
+        root.append(suite.finish(properties))
+        for key in totals:
+            totals[key] += suite.counts[key]
+    if result.gaps:
+        gaps = _Suite(GAPS_SUITE, result.scan.get("finished"))
+        for gap in result.gaps:
+            if gap.type == "file":
+                name = f"{gap.path}:{gap.line}" if gap.line else (gap.path or "-")
+            elif gap.type == "check":
+                name = f"check {gap.check}"
+            else:
+                name = " ".join(p for p in (gap.cluster, gap.apiVersion, gap.kind) if p)
+            gaps.case(name, f"{GAPS_SUITE}.{gap.type}", "error", gap.reason, gap.label(), f"not-scanned-{gap.type}")
+        root.append(gaps.finish())
+        for key in totals:
+            totals[key] += gaps.counts[key]
+    for key, value in totals.items():
+        root.set(key, str(value))
+    return root
+
+
+def render_junit(result: ScanResult) -> str:
+    root = to_junit(result)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
