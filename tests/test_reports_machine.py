@@ -375,3 +375,13 @@ def test_policyreport_cluster_scoped_and_defaulted_namespaces(demo):
     assert cluster["metadata"]["name"] == "kubecomply-cluster" and cluster["summary"]["fail"] == 1
     assert cluster["results"][0]["resources"][0] == {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "name": "too-much"}
     assert docs[0]["results"][0]["properties"]["namespaceDefaulted"] == "true"
+
+
+def test_policyreport_yaml_reads_back_exactly():
+    """The report's own YAML writer (PyYAML's emitter is too slow for big scans) round-trips awkward strings."""
+    from scanner.reports.policyreport import dump_documents
+
+    strings = ["", "true", "No", "1.5", "0x10", "- x", "a: b", "#c", "x #y", "é 한국", "\x00\x07\x1b", "\x85\u2028\ufeff",
+               "'q'", '"dq"', "line\nbreak", "~", "null", "@x", "*a", "&a", "!t", "%p", "{}", "?", "|", " lead", "trail ", "=SUM(1)"]
+    docs = [{"a": strings, "b": {}, "c": [], "k: x": {"n": [1, True, {"x": [{"y": "z"}]}]}}, {"second": "doc"}]
+    assert list(yaml.safe_load_all(dump_documents(docs))) == docs
