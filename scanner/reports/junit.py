@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Iterable
 
 from ..model import CheckInfo, Finding, ScanResult
@@ -104,13 +104,14 @@ def _check_suite(result: ScanResult, check: CheckInfo, findings: list[Finding], 
         if check.error:  # it could not run: no resource passed it
             evaluated = [r for r in evaluated if _key(r.resource, r.origin) in by_resource]
         labels = [r.resource.label() for r in evaluated]
+        label_counts = Counter(labels)
         seen = set()
         for scanned, label in zip(evaluated, labels):
             key = _key(scanned.resource, scanned.origin)
             if key in seen:
                 continue
             seen.add(key)
-            if labels.count(label) > 1:  # the same identity in two documents
+            if label_counts[label] > 1:  # the same identity in two documents
                 label = f"{label} ({scanned.origin.label()})"
             group = by_resource.get(key)
             if not group:
