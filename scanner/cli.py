@@ -21,7 +21,7 @@ from .engine import EngineError
 from .frameworks import FrameworkError, load_frameworks, validate_references
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
-from .reports import FORMATS, renderer_for
+from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
 from .waivers import WaiverError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -44,6 +44,31 @@ def parse_size(_ctx: Any, _param: Any, value: str) -> int:
     return int(float(match.group(1)) * SIZE_UNITS[unit])
 
 
+def check_format(fmt: str, output: str | None, csv_controls: bool) -> None:
+    """Reject option combinations before any work: --csv-controls without csv, pdf without -o or Chromium."""
+    if csv_controls and fmt != "csv":
+        fail("--csv-controls needs -f csv")
+    if fmt == "pdf":
+        from .reports.pdf import find_chromium
+
+        if not output:
+            fail("-f pdf needs -o FILE (a PDF is not written to stdout)")
+        if find_chromium() is None:
+            fail("-f pdf needs Chromium on the PATH; install it (for example: apt-get install chromium) or use -f html and print from a browser")
+
+
+def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls: bool, lang: str) -> None:
+    if fmt in FILE_FORMATS:
+        from .reports.pdf import PdfError
+
+        try:
+            write_file_format(fmt, result, output or "", lang)
+        except PdfError as exc:
+            fail(str(exc))
+        return
+    write_output(renderer_for(fmt, csv_controls, lang)(result), output)
+
+
 def write_output(text: str, output: str | None) -> None:
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -64,6 +89,7 @@ def scan() -> None:
 
 policy_dir_option = click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own Rego checks (repeatable).")
 csv_controls_option = click.option("--csv-controls", is_flag=True, help="With -f csv: the per-control table (framework, control, status, evidence counts) instead of the findings.")
+lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the HTML and PDF report.")
 mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own framework mappings (repeatable).")
 
 
@@ -74,9 +100,10 @@ mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True
 @click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable).")
 @click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
 @click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity.")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
 @csv_controls_option
+@lang_option
 @click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
 @click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
 @click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read.")
@@ -87,12 +114,11 @@ mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True
 @click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate.")
 @click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request.")
 @click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA.")
-def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, csv_controls: bool, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int) -> None:
+def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int) -> None:
     """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin."""
     from .scan import ScanOptions, exit_code, scan_manifests
 
-    if csv_controls and fmt != "csv":
-        fail("--csv-controls needs -f csv")
+    check_format(fmt, output, csv_controls)
     engine_options: dict[str, Any] = {}
     if engine == "opa":
         engine_options = {"url": opa_url, "token_file": opa_token_file, "ca_file": opa_ca_file, "timeout": opa_timeout, "batch_bytes": opa_batch_bytes}
@@ -104,7 +130,7 @@ def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], m
     except USER_ERRORS as exc:
         fail(str(exc))
         return
-    write_output(renderer_for(fmt, csv_controls)(result), output)
+    write_report(result, fmt, output, csv_controls, lang)
     code, reason = exit_code(result, fail_on, allow_parse_errors, allow_empty)
     if output:
         click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
@@ -114,13 +140,13 @@ def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], m
 
 @main.command("report")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True))
 @csv_controls_option
-def report_command(results: str, fmt: str, output: str | None, csv_controls: bool) -> None:
+@lang_option
+def report_command(results: str, fmt: str, output: str | None, csv_controls: bool, lang: str) -> None:
     """Render a saved JSON result again, in any format, without rescanning."""
-    if csv_controls and fmt != "csv":
-        fail("--csv-controls needs -f csv")
+    check_format(fmt, output, csv_controls)
     try:
         text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
         data = json.loads(text)
@@ -130,7 +156,7 @@ def report_command(results: str, fmt: str, output: str | None, csv_controls: boo
     except (OSError, ValueError, KeyError, TypeError) as exc:
         fail(f"{results}: {exc}")
         return
-    write_output(renderer_for(fmt, csv_controls)(result), output)
+    write_report(result, fmt, output, csv_controls, lang)
 
 
 @main.group()

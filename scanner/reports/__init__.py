@@ -11,6 +11,7 @@ Renderer = Callable[[ScanResult], str]
 
 def renderers() -> dict[str, Renderer]:
     from .csv_report import render_csv
+    from .html import render_html
     from .json_report import render_json
     from .junit import render_junit
     from .policyreport import render_policyreport
@@ -24,18 +25,36 @@ def renderers() -> dict[str, Renderer]:
         "junit": render_junit,
         "csv": render_csv,
         "policyreport": render_policyreport,
+        "html": render_html,
     }
 
 
-FORMATS = ("table", "json", "sarif", "junit", "csv", "policyreport")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "policyreport", "html")
+# Formats written to a file by a writer instead of returned as text (-o required).
+FILE_FORMATS = ("pdf",)
+LANGUAGES = ("en", "ko")
 
 
-def renderer_for(fmt: str, csv_controls: bool = False) -> Renderer:
-    """The renderer for ``-f``; ``--csv-controls`` picks the per-control table instead of findings."""
+def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en") -> Renderer:
+    """The renderer for ``-f``; ``--csv-controls`` picks the per-control table instead of findings;
+    ``lang`` is the language of the HTML report."""
     if csv_controls:
         if fmt != "csv":
             raise ValueError("--csv-controls needs -f csv")
         from .csv_report import render_csv_controls
 
         return render_csv_controls
+    if fmt == "html":
+        from .html import render_html
+
+        return lambda result: render_html(result, lang)
     return renderers()[fmt]
+
+
+def write_file_format(fmt: str, result: ScanResult, output: str, lang: str = "en") -> None:
+    """Write a file format (``pdf``) to ``output``; raises ``pdf.PdfError`` when it cannot."""
+    if fmt != "pdf":
+        raise ValueError(f"{fmt} is not a file format")
+    from .pdf import write_pdf
+
+    write_pdf(result, output, lang)

@@ -1,0 +1,175 @@
+"""The auditor-ready HTML report: one self-contained file rendered from the ScanResult alone.
+
+Jinja2 with autoescaping on renders ``templates/report.html.j2``; every value
+that comes from a manifest or a cluster reaches the page escaped (the template
+never marks such data safe).  The page has inline CSS and inline SVG only, no
+JavaScript and no external references, and a Content-Security-Policy that would
+block any fetch anyway.  This module only prepares plain values for the
+template: counts, groupings and the integrity digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ..model import SEVERITIES, ScanResult, severity_rank
+from .i18n import translator
+from .json_report import render_json
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+SECTIONS = ("cover", "summary", "frameworks", "findings", "waivers", "gaps", "method", "integrity")
+STATUSES = ("pass", "fail", "not-assessed", "manual")
+TOP_FAILING = 8
+CHART_WIDTH = 240
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("scanner.reports", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["percent"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
+    return env
+
+
+def result_digest(result: ScanResult) -> str:
+    """SHA-256 of the canonical JSON rendering: the bytes ``-f json`` writes for this result."""
+    return hashlib.sha256(render_json(result).encode("utf-8")).hexdigest()
+
+
+def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Segments of the stacked bar (status, x, width) for the inline SVG chart."""
+    total = sum(counts.get(s, 0) for s in STATUSES)
+    segments, x = [], 0.0
+    if not total:
+        return segments
+    for status in STATUSES:
+        n = counts.get(status, 0)
+        if n:
+            width = CHART_WIDTH * n / total
+            segments.append({"status": status, "x": round(x, 2), "width": round(width, 2), "count": n})
+            x += width
+    return segments
+
+
+def _location(origin) -> str:
+    if origin.type == "cluster":
+        return f"cluster {origin.context or origin.server or ''}".strip()
+    if origin.type == "stdin":
+        return f"stdin:{origin.line}" if origin.line else "stdin"
+    return origin.label()
+
+
+def _view(result: ScanResult) -> dict[str, Any]:
+    findings = result.findings
+    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    waived_by: dict[str, list[str]] = defaultdict(list)
+    for f in findings:
+        row = {
+            "status": f.status,
+            "resource": f.resource.label(),
+            "api_version": f.resource.apiVersion,
+            "location": _location(f.origin),
+            "path": f.path or "",
+            "message": f.message,
+            "waiver": f.waiver or "",
+        }
+        by_check[f.policy].append(row)
+        if f.waiver:
+            waived_by[f.waiver].append(f.resource.label())
+
+    catalogue = {c.id: c for c in result.checks}
+    groups = []
+    for check_id, rows in by_check.items():
+        members = [f for f in findings if f.policy == check_id]
+        first = members[0]
+        info = catalogue.get(check_id)
+        controls: dict[str, list[str]] = {}
+        for f in members:
+            for fw, ids in f.controls.items():
+                for cid in ids:
+                    controls.setdefault(fw, [])
+                    if cid not in controls[fw]:
+                        controls[fw].append(cid)
+        groups.append({
+            "id": check_id,
+            "title": (info.title if info else first.title) or check_id,
+            "severity": info.severity if info else first.severity,
+            "remediation": (info.remediation if info else None) or first.remediation or "",
+            "controls": sorted(controls.items()),
+            "rows": rows,
+            "open": sum(1 for r in rows if r["status"] == "fail"),
+            "waived": sum(1 for r in rows if r["status"] == "waived"),
+        })
+    groups.sort(key=lambda g: (severity_rank(g["severity"]), -g["open"], g["id"]))
+
+    top_failing = []
+    for fw in result.frameworks:
+        for c in fw.controls:
+            if c.status == "fail":
+                top_failing.append({"framework": fw.title or fw.id, "framework_id": fw.id, "id": c.id, "title": c.title, "failed": c.resources_failed, "evaluated": c.resources_evaluated, "findings": len(c.findings)})
+    top_failing.sort(key=lambda c: (-c["failed"], -c["findings"], c["framework_id"], c["id"]))
+
+    frameworks = [{"fw": fw, "bar": _bar(fw.counts), "counts": {s: fw.counts.get(s, 0) for s in STATUSES}} for fw in result.frameworks]
+
+    namespaces = sorted({r.resource.namespace for r in result.resources if r.resource.namespace})
+    if not result.resources:
+        namespaces = sorted({f.resource.namespace for f in findings if f.resource.namespace})
+    cluster_scoped = any(not r.resource.namespace for r in result.resources)
+
+    gaps = {t: [g for g in result.gaps if g.type == t] for t in ("file", "check", "kind")}
+    gap_checks = {g.check for g in gaps["check"]}
+    check_errors = [c for c in result.checks if c.error and c.id not in gap_checks]
+    no_resources = [c for c in result.checks if not c.error and c.resources_evaluated == 0] if result.resources else []
+    skipped_docs = sorted((result.summary.get("documents_skipped") or {}).items())
+
+    summary = result.summary
+    severity_counts = summary.get("open_findings_by_severity") or {}
+    if not severity_counts:
+        severity_counts = {s: sum(1 for f in findings if f.status == "fail" and f.severity == s) for s in SEVERITIES}
+    open_count = sum(1 for f in findings if f.status == "fail")
+
+    return {
+        "scan": result.scan,
+        "summary": summary,
+        "source": result.scan.get("source", "manifests"),
+        "targets": result.scan.get("targets") or [],
+        "frameworks": frameworks,
+        "severities": [(s, severity_counts.get(s, 0)) for s in SEVERITIES],
+        "open_count": open_count,
+        "waived_count": len(findings) - open_count,
+        "top_failing": top_failing[:TOP_FAILING],
+        "groups": groups,
+        "waivers": [{"w": w, "covered": waived_by.get(w.id, [])} for w in result.waivers],
+        "gaps": gaps,
+        "check_errors": check_errors,
+        "no_resources": no_resources,
+        "skipped_docs": skipped_docs,
+        "gap_total": len(result.gaps) + len(check_errors) + len(skipped_docs),
+        "namespaces": namespaces,
+        "cluster_scoped": cluster_scoped,
+        "checks": sorted(result.checks, key=lambda c: c.id),
+        "check_ids": result.scan.get("checks") or [],
+        "resources_by_kind": sorted((summary.get("resources_by_kind") or {}).items()),
+        "digest": result_digest(result),
+    }
+
+
+def render_html(result: ScanResult, lang: str = "en") -> str:
+    t = translator(lang)
+    template = _environment().get_template("report.html.j2")
+    return template.render(t=t, csp=CSP, sections=SECTIONS, statuses=STATUSES, chart_width=CHART_WIDTH, **_view(result))
+
+
+def render_html_ko(result: ScanResult) -> str:
+    return render_html(result, "ko")
