@@ -70,6 +70,14 @@ def _location(origin) -> str:
     return origin.label()
 
 
+def _counted(labels: list[str]) -> list[tuple[str, int]]:
+    """Labels in first-seen order with how often each occurs."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    return list(counts.items())
+
+
 def _view(result: ScanResult) -> dict[str, Any]:
     findings = result.findings
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -150,7 +158,7 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "waived_count": len(findings) - open_count,
         "top_failing": top_failing[:TOP_FAILING],
         "groups": groups,
-        "waivers": [{"w": w, "covered": waived_by.get(w.id, [])} for w in result.waivers],
+        "waivers": [{"w": w, "covered": _counted(waived_by.get(w.id, []))} for w in result.waivers],
         "gaps": gaps,
         "check_errors": check_errors,
         "no_resources": no_resources,
