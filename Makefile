@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-# Scan the bundled example application: the terminal report, then a JSON result in out/.
+# Scan the bundled example application: the terminal report, then a JSON result and the
+# HTML report rendered from it in out/.
 # Exit code 1 (violations found) is what the examples are for; 2 (scan incomplete) fails the target.
 demo: $(STAMP)
 	@mkdir -p $(OUT)
@@ -23,7 +24,8 @@ demo: $(STAMP)
 		--policy-dir examples/policies --waivers examples/waivers.yaml \
 		-f json -o $(OUT)/results.json; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
-	@echo "demo: JSON result written to $(OUT)/results.json"
+	@$(BIN)/kubecomply report $(OUT)/results.json -f html -o $(OUT)/report.html
+	@echo "demo: JSON result written to $(OUT)/results.json, HTML report to $(OUT)/report.html"
 
 policy-test: $(STAMP)
 	$(BIN)/kubecomply policy test --policy-dir examples/policies
