@@ -311,3 +311,38 @@ def test_pdf_needs_output_and_chromium(demo, monkeypatch):
 def test_csv_controls_still_refused_with_html(demo):
     out = run(["report", str(demo["saved"]), "-f", "html", "--csv-controls"])
     assert out.exit_code == 2
+
+
+def test_gaps_manual_and_not_assessed_controls_and_an_older_result(demo):
+    """Everything the demo does not exercise: each gap type, a check that could not run,
+    manual and not-assessed controls, unused and invalid waivers, a result without the
+    `checks` and `resources` catalogues."""
+    data = json.loads(demo["saved"].read_text())
+    data["gaps"] = [
+        {"type": "file", "path": "chart/templates/deployment.yaml", "line": 4, "reason": "looks like a Helm template"},
+        {"type": "check", "check": "my-check", "reason": "evaluation error at my.rego:12"},
+        {"type": "kind", "cluster": "prod-eu", "apiVersion": "v1", "kind": "Secret", "reason": "forbidden"},
+    ]
+    data["summary"]["documents_skipped"] = {"empty document": 2}
+    controls = data["frameworks"][0]["controls"]
+    controls[0].update(status="manual", automation="manual", manual_evidence="Interview the platform team")
+    controls[1].update(status="not-assessed", reason="no pod in scope")
+    data["waivers"][0]["status"] = "unused"
+    data["waivers"][1]["status"] = "invalid"
+    del data["checks"], data["resources"]
+    html = render_html(ScanResult.from_dict(data))
+    page = Page(html)
+    assert page.sections == list(SECTIONS)
+    gaps = html.split('<section id="gaps"', 1)[1].split("</section>", 1)[0]
+    for text in ("chart/templates/deployment.yaml", "looks like a Helm template", "my-check", "evaluation error at my.rego:12", "prod-eu", "forbidden", "empty document"):
+        assert text in gaps
+    frameworks = html.split('<section id="frameworks"', 1)[1].split("</section>", 1)[0]
+    assert "Evidence to collect by hand:</strong> Interview the platform team" in frameworks
+    assert "Not assessed:</strong> no pod in scope" in frameworks
+    assert "badge st-manual" in frameworks and "badge st-not-assessed" in frameworks
+    waivers = html.split('<section id="waivers"', 1)[1].split("</section>", 1)[0]
+    assert "Unused: matched no finding" in waivers and "Invalid: could not be applied" in waivers
+    method = html.split('<section id="method"', 1)[1].split("</section>", 1)[0]
+    assert "predates the check catalogue" in method and "privileged-containers" in method
+    assert '<span class="badge st-not-assessed">5</span>' in html  # 3 gaps + 2 skipped documents, on the cover
+    assert Page(render_html(ScanResult.from_dict(data), "ko")).sections == list(SECTIONS)
