@@ -163,7 +163,7 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "check_errors": check_errors,
         "no_resources": no_resources,
         "skipped_docs": skipped_docs,
-        "gap_total": len(result.gaps) + len(check_errors) + len(skipped_docs),
+        "gap_total": len(result.gaps) + len(check_errors) + sum(int(n) for _, n in skipped_docs),
         "namespaces": namespaces,
         "cluster_scoped": cluster_scoped,
         "checks": sorted(result.checks, key=lambda c: c.id),
