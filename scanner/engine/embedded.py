@@ -154,18 +154,20 @@ class EmbeddedEngine:
             try:
                 found = [json.loads(engine.eval_rule_as_json(group)) for group in wrapper.groups]
             except Exception:
-                self._evaluate_each(batch, start, kinds, index, result)
+                self._evaluate_each(batch, start, index, result)
                 continue
             for values in found:
                 for kind, position, check_id, value in values or ():
                     result.violations.append(parse_result(check_id, index[kind][position], value))
         return result
 
-    def _evaluate_each(self, batch: Sequence[dict[str, Any]], start: int, kinds: dict, index: dict, result: Evaluation) -> None:
-        """The fast path failed for this batch: run each check alone to find which one, and where."""
+    def _evaluate_each(self, batch: Sequence[dict[str, Any]], start: int, index: dict, result: Evaluation) -> None:
+        """The fast path failed for this batch: run each check alone to find which one, and where.
+
+        The batch is still the engine's input (a failed query does not change it).
+        """
         assert self._engine is not None and self._wrapper is not None
         engine, wrapper = self._engine, self._wrapper
-        engine.set_input_json(json.dumps({"kinds": kinds}))
         isolate: list[str] = []
         for rule, check_id in wrapper.rules.items():
             try:
