@@ -17,6 +17,7 @@ import click
 from tabulate import tabulate
 
 from . import __version__
+from .config_data import ConfigDataError
 from .engine import EngineError
 from .frameworks import FrameworkError, load_frameworks, validate_references
 from .model import SEVERITIES, ScanResult
@@ -27,7 +28,7 @@ from .waivers import WaiverError
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SIZE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
 SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
-USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError)
+USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError, ConfigDataError)
 
 
 def fail(message: str) -> None:
@@ -99,6 +100,7 @@ mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True
 @mapping_dir_option
 @click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable).")
 @click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
+@click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="YAML/JSON facts for checks, read as data.kubecomply.config (e.g. allowed_registries); repeatable, later files win.")
 @click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
@@ -114,7 +116,7 @@ mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True
 @click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate.")
 @click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request.")
 @click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA.")
-def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int) -> None:
+def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, data_files: Sequence[str], fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int) -> None:
     """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin."""
     from .scan import ScanOptions, exit_code, scan_manifests
 
@@ -124,7 +126,7 @@ def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], m
         engine_options = {"url": opa_url, "token_file": opa_token_file, "ca_file": opa_ca_file, "timeout": opa_timeout, "batch_bytes": opa_batch_bytes}
     elif opa_url or opa_token_file or opa_ca_file:
         fail("--opa-url, --opa-token-file and --opa-ca-file need --engine opa")
-    options = ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, max_file_size, workers=workers, engine_options=engine_options)
+    options = ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, max_file_size, workers=workers, engine_options=engine_options, data_files=data_files)
     try:
         result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
     except USER_ERRORS as exc:

@@ -147,6 +147,8 @@ class Policy:
     references: dict[str, Any] = field(default_factory=dict)
     declared_kinds: tuple[str, ...] = ()  # as written, e.g. ("workloads",)
     bundled: bool = True
+    requires_data: tuple[str, ...] = ()  # keys of data.kubecomply.config the check cannot run without
+    cross_resource: bool = False  # reads data.inventory, so it sees only what the scan collected
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +162,8 @@ class Policy:
             "package": self.package,
             "file": self.file,
             "bundled": self.bundled,
+            "requires_data": list(self.requires_data),
+            "cross_resource": self.cross_resource,
         }
 
 
@@ -368,6 +372,8 @@ class CheckInfo:
     bundled: bool = True
     resources_evaluated: int = 0
     error: str | None = None  # why the check could not run
+    not_run: str | None = None  # why the check was deliberately not run (e.g. its --data is missing)
+    scope: str | None = None  # for cross-resource checks: what they could see ("files", "cluster")
 
     def to_dict(self) -> dict[str, Any]:
         return _compact(self)

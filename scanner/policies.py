@@ -189,6 +189,11 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
     references = custom.get("references") or {}
     if not isinstance(references, dict):
         raise PolicyError(file, line, "custom.references must be a mapping such as {cis: ['5.2.2']}")
+    requires_data = custom.get("requires_data") or []
+    if isinstance(requires_data, str):
+        requires_data = [requires_data]
+    if not isinstance(requires_data, list) or not all(isinstance(k, str) and k for k in requires_data):
+        raise PolicyError(file, line, "custom.requires_data must be a list of data.kubecomply.config keys, e.g. [allowed_registries]")
     match = PACKAGE_LINE.search(module.text)
     assert match is not None  # parse_metadata found the package line already
     return Policy(
@@ -203,6 +208,10 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         references={str(k): v if isinstance(v, list) else [v] for k, v in references.items()},
         declared_kinds=tuple(declared),
         bundled=bundled,
+        requires_data=tuple(requires_data),
+        # A label for reports, not a correctness decision (the engine decides
+        # what to hand over with its own conservative AST walk).
+        cross_resource="data.inventory" in module.text,
     )
 
 

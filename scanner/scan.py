@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from . import __version__
+from .config_data import load_config_data, missing_data
 from .engine import Evaluation, create_engine
 from .frameworks import CheckCoverage, Framework, controls_by_check, load_frameworks, roll_up, select_frameworks, validate_references
 from .model import SEVERITIES, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Violation, severity_rank
@@ -36,6 +37,7 @@ class ScanOptions:
     today: dt.date | None = None
     workers: int | None = None  # evaluation processes; None: one per core (at most four)
     engine_options: dict[str, Any] = field(default_factory=dict)  # e.g. url, token_file for "opa"
+    data_files: Sequence[str] = ()  # --data: YAML/JSON merged into data.kubecomply.config
 
 
 @dataclass
@@ -46,6 +48,14 @@ class LoadedBundle:
     frameworks: list[Framework]
     digest: str
     selected_frameworks: list[str] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)  # --data, as data.kubecomply.config
+    not_run: dict[str, str] = field(default_factory=dict)  # check id -> why it is left out (missing --data)
+
+    def runnable(self) -> PolicySet:
+        """The checks the engine evaluates: all selected ones except those left out on purpose."""
+        if not self.not_run:
+            return self.policy_set
+        return self.policy_set.select(p.id for p in self.policy_set.policies if p.id not in self.not_run)
 
 
 def load_bundle(options: ScanOptions) -> LoadedBundle:
@@ -57,7 +67,9 @@ def load_bundle(options: ScanOptions) -> LoadedBundle:
     if options.frameworks:
         policy_set = policy_set.select(set().union(*(fw.check_ids() for fw in chosen)))
     digest = policy_set.digest([fw.file for fw in chosen])
-    return LoadedBundle(policy_set, chosen, digest, list(options.frameworks))
+    config = load_config_data(options.data_files)
+    not_run = missing_data(policy_set.policies, config)
+    return LoadedBundle(policy_set, chosen, digest, list(options.frameworks), config, not_run)
 
 
 def build_inventory(resources: Sequence[Resource]) -> dict[str, Any]:
@@ -153,7 +165,8 @@ def coverage_by_check(
     coverage = {}
     for policy in bundle.policy_set.policies:
         evaluated = sum(kinds.values()) if ALL_KINDS in policy.kinds else sum(kinds[k] for k in policy.kinds)
-        coverage[policy.id] = CheckCoverage(evaluated=evaluated, error=evaluation.failed_checks.get(policy.id))
+        not_run = bundle.not_run.get(policy.id)
+        coverage[policy.id] = CheckCoverage(evaluated=0 if not_run else evaluated, error=evaluation.failed_checks.get(policy.id), not_run=not_run)
     for finding, resource in zip(findings, behind):
         if finding.status == "fail":
             coverage[finding.policy].failed_resources.add(id(resource))
@@ -175,6 +188,8 @@ def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: 
         "documents_skipped": dict(sorted(load.skipped.items())),
         "checks": len(bundle.policy_set.policies),
         "checks_failed_to_run": len(evaluation.failed_checks),
+        "checks_not_run": dict(sorted(bundle.not_run.items())),
+        "cross_resource_checks": sum(1 for p in bundle.policy_set.policies if p.cross_resource),
         "findings": len(findings),
         "findings_by_status": by_status,
         "open_findings_by_severity": by_severity,
@@ -183,7 +198,7 @@ def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: 
     }
 
 
-def check_catalogue(bundle: LoadedBundle, coverage: dict[str, CheckCoverage]) -> list[CheckInfo]:
+def check_catalogue(bundle: LoadedBundle, coverage: dict[str, CheckCoverage], scope: str = "files") -> list[CheckInfo]:
     """What every evaluated check is and how many resources it saw, for reports rendered from the result alone."""
     out = []
     for p in sorted(bundle.policy_set.policies, key=lambda p: p.id):
@@ -194,6 +209,7 @@ def check_catalogue(bundle: LoadedBundle, coverage: dict[str, CheckCoverage]) ->
                 references=p.references, kinds=list(p.declared_kinds or p.kinds), applies_to=sorted(p.kinds),
                 package=p.package, bundled=p.bundled,
                 resources_evaluated=cov.evaluated if cov else 0, error=cov.error if cov else None,
+                not_run=cov.not_run if cov else None, scope=scope if p.cross_resource else None,
             )
         )
     return out
@@ -233,9 +249,9 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     load = load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin)
     resources = load.resources
 
-    engine = create_engine(options.engine, workers=options.workers, **options.engine_options)
+    engine = create_engine(options.engine, workers=options.workers, config=bundle.config, **options.engine_options)
     try:
-        engine.load(bundle.policy_set)
+        engine.load(bundle.runnable())
         evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
         engine_version = getattr(engine, "version", None)
     finally:

@@ -114,9 +114,7 @@ def test_symlink_loop_terminates_and_folders_are_walked_once(tmp_path):
     write(tmp_path, "d/app.yaml", DEPLOYMENT)
     os.symlink("..", tmp_path / "d" / "up")  # d/up -> tmp_path, which contains d
     os.symlink("d", tmp_path / "alias")  # a second name for d
-    start = time.monotonic()
-    r = load(tmp_path)
-    assert time.monotonic() - start < 5
+    r = load(tmp_path)  # an unguarded walk would recurse until the path is too long
     assert len(r.resources) == 1
     assert len(r.files) == 1
     assert r.resources[0].name == "web"
@@ -599,12 +597,11 @@ def test_redact_text(text, expected):
     assert redact_text(expected) == expected  # idempotent
 
 
-def test_redact_text_is_fast():
-    messages = [f"container 'app-{i}' in Deployment shop/web-{i} sets privileged: true" for i in range(20_000)]
-    start = time.perf_counter()
-    out = [redact_text(s) for s in messages]
-    assert out == messages
-    assert time.perf_counter() - start < 1.0
+def test_redact_text_leaves_ordinary_messages_alone():
+    # Its speed is measured by bench/bench_manifests.py (every finding passes
+    # through it), not here: a timed test fails on a busy machine.
+    messages = [f"container 'app-{i}' in Deployment shop/web-{i} sets privileged: true" for i in range(2_000)]
+    assert [redact_text(s) for s in messages] == messages
 
 
 def test_json_document_followed_by_yaml_is_read_as_yaml(tmp_path):

@@ -65,8 +65,9 @@ def regorus_version() -> str | None:
 class EmbeddedEngine:
     name = "embedded"
 
-    def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None):
+    def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None, config: dict[str, Any] | None = None):
         self.version = regorus_version()
+        self.config = config or {}  # --data, seen by checks as data.kubecomply.config
         self.batch_size = batch_size
         self.workers = default_workers() if workers is None else max(1, workers)
         self._engine: regorus.Engine | None = None
@@ -96,6 +97,8 @@ class EmbeddedEngine:
         self._engine.clear_data()
         if self._reads_inventory:
             self._engine.add_data_json(json.dumps({"inventory": inventory}))
+        if self.config:
+            self._engine.add_data_json(json.dumps({"kubecomply": {"config": self.config}}))
         workers = min(self.workers, max(1, len(resources) // PARALLEL_MINIMUM))
         if workers == 1:
             return self._evaluate_range(resources, 0, len(resources))

@@ -116,7 +116,9 @@ class OpaServerEngine:
         scan_id: str | None = None,
         workers: int | None = None,  # accepted for the common engine options; OPA parallelises itself
         local_factory: Callable[[], Any] | None = None,
+        config: dict[str, Any] | None = None,
     ):
+        self.config = config or {}  # --data, seen by checks as data.kubecomply.config
         self.timeout = timeout
         self.batch_bytes = max(1024, int(batch_bytes))
         self.retries = retries
@@ -237,6 +239,8 @@ class OpaServerEngine:
             modules.append((self._policy_id(module.path), module.path, module.text))
         # Only the generated wrapper is changed: it points data.inventory at this scan's copy.
         data_with = f" with data.inventory as data.{POLICY_PREFIX}.{self.scan_id}.inventory" if self._reads_inventory else ""
+        if self.config:  # likewise --data: the scan's own copy, never a shared data.kubecomply.config
+            data_with += f" with data.kubecomply.config as data.{POLICY_PREFIX}.{self.scan_id}.config"
         wrapper = build_wrapper(policy_set.policies, package=self.package, data_with=data_with)
         for name, text in wrapper.modules:
             modules.append((self._policy_id(f"wrapper/{name}"), name, text))
@@ -293,13 +297,19 @@ class OpaServerEngine:
     def evaluate(self, resources: Sequence[dict[str, Any]], inventory: dict[str, Any]) -> Evaluation:
         if self._wrapper is None:
             raise RuntimeError("load() must be called before evaluate()")
+        document: dict[str, Any] = {}
         if self._reads_inventory:
+            document["inventory"] = inventory
+        if self.config:
+            document["config"] = self.config
+        if document:
             self._pushed_data = True
-            body = json.dumps({"inventory": inventory}, separators=(",", ":")).encode("utf-8")
+            body = json.dumps(document, separators=(",", ":")).encode("utf-8")
+            what = " and ".join(f"data.{key}" for key in document)
             try:
-                self._request("PUT", f"/v1/data/{self.data_path}", "uploading data.inventory", body, "application/json", ok=(204,))
+                self._request("PUT", f"/v1/data/{self.data_path}", f"uploading {what}", body, "application/json", ok=(204,))
             except OpaRequestError as exc:
-                raise EngineError(f"OPA at {self.url} refused data.inventory at /v1/data/{self.data_path}: HTTP {exc.status}: {one_line(exc.body.get('message', ''))}") from None
+                raise EngineError(f"OPA at {self.url} refused {what} at /v1/data/{self.data_path}: HTTP {exc.status}: {one_line(exc.body.get('message', ''))}") from None
         result = Evaluation()
         for first, last, body in self.batches(resources):
             self._evaluate_batch(resources, first, last, body, result)

@@ -26,6 +26,21 @@ def _gaps(result: ScanResult) -> list[str]:
     return lines + [""]
 
 
+def _scope(result: ScanResult) -> list[str]:
+    """Checks left out and what cross-resource checks could see: both change what a pass means."""
+    lines = []
+    not_run = result.summary.get("checks_not_run") or {}
+    for check, reason in sorted(not_run.items()):
+        lines.append(f"  - {check}: {reason}")
+    cross = result.summary.get("cross_resource_checks", 0)
+    if cross and result.summary.get("scope") == "files":
+        lines.append(
+            f"  - {cross} cross-resource check(s) saw only the scanned files (scope: files); "
+            "objects kept elsewhere (another repository, the cluster) were not seen"
+        )
+    return (["Scope:"] + lines + [""]) if lines else []
+
+
 def _findings(result: ScanResult) -> list[str]:
     if not result.findings:
         return ["No findings.", ""]
@@ -101,6 +116,7 @@ def render_table(result: ScanResult) -> str:
     )
     lines = [header, ""]
     lines += _gaps(result)
+    lines += _scope(result)
     lines += _findings(result)
     lines += _frameworks(result)
     lines += _waivers(result)
