@@ -140,6 +140,19 @@ def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], m
     sys.exit(code)
 
 
+def read_result(results: str) -> ScanResult:
+    """A saved JSON result (``-`` for stdin), or a one-line error and exit 2."""
+    try:
+        text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
+        data = json.loads(text)
+        if not isinstance(data, dict) or "schema_version" not in data:
+            raise ValueError("not a kubecomply JSON result (no schema_version)")
+        return ScanResult.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"{results}: {exc}")
+        raise AssertionError("unreachable")  # fail() exits
+
+
 @main.command("report")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True)
@@ -149,15 +162,7 @@ def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], m
 def report_command(results: str, fmt: str, output: str | None, csv_controls: bool, lang: str) -> None:
     """Render a saved JSON result again, in any format, without rescanning."""
     check_format(fmt, output, csv_controls)
-    try:
-        text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
-        data = json.loads(text)
-        if not isinstance(data, dict) or "schema_version" not in data:
-            raise ValueError("not a kubecomply JSON result (no schema_version)")
-        result = ScanResult.from_dict(data)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        fail(f"{results}: {exc}")
-        return
+    result = read_result(results)
     write_report(result, fmt, output, csv_controls, lang)
 
 
@@ -251,26 +256,33 @@ def framework_list(mapping_dirs: Sequence[str]) -> None:
 
 @framework.command("show")
 @click.argument("framework_id")
-@click.option("--control", "control_id", help="Show only this control.")
+@click.option("--control", "control_id", help="Show one control in full: checks, human evidence, last result.")
+@click.option("--results", "results", type=click.Path(exists=True, dir_okay=False), help="A saved JSON result: show each control's status in that scan.")
+@policy_dir_option
 @mapping_dir_option
-def framework_show(framework_id: str, control_id: str | None, mapping_dirs: Sequence[str]) -> None:
-    """The controls of one framework and the checks that give evidence for each."""
+def framework_show(framework_id: str, control_id: str | None, results: str | None, policy_dirs: Sequence[str], mapping_dirs: Sequence[str]) -> None:
+    """The controls of one framework, the checks that give evidence for each and, with --results, how they fared."""
+    from .reports.framework_view import render_control, render_framework
+
     try:
         by_id = {fw.id: fw for fw in load_frameworks(mapping_dirs)}
-    except FrameworkError as exc:
+        checks = load_policies(policy_dirs).by_id()
+    except USER_ERRORS as exc:
         fail(str(exc))
         return
     fw = by_id.get(framework_id)
     if fw is None:
         fail(f"unknown framework {framework_id!r}; available: {', '.join(sorted(by_id))}")
         return
-    controls = [c for c in fw.controls if control_id in (None, c.id)]
-    if not controls:
-        fail(f"{framework_id} has no control {control_id!r}")
+    result = read_result(results) if results else None
+    if control_id is None:
+        click.echo(render_framework(fw, fw.controls, result), nl=False)
         return
-    click.echo(f"{fw.id}: {fw.title} ({fw.version})\n")
-    rows = [[c.id, c.title, c.automation, ", ".join(c.checks) or "-"] for c in controls]
-    click.echo(tabulate(rows, headers=["CONTROL", "TITLE", "AUTOMATION", "CHECKS"], tablefmt="simple", maxcolwidths=[None, 40, None, 60]))
+    control = next((c for c in fw.controls if c.id == control_id), None)
+    if control is None:
+        fail(f"{framework_id} has no control {control_id!r}; `kubecomply framework show {framework_id}` lists them")
+        return
+    click.echo(render_control(fw, control, checks, result, results), nl=False)
 
 
 if __name__ == "__main__":

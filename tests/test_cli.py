@@ -209,6 +209,35 @@ def test_framework_commands():
     assert "privileged-containers" in shown.stdout
 
 
+def test_framework_show_with_results_gives_each_control_s_last_status(tmp_path):
+    saved = tmp_path / "results.json"
+    assert run(["scan", "manifests", str(EXAMPLES / "manifests"), "-f", "json", "-o", str(saved)]).exit_code == 1
+    result = json.loads(saved.read_text())
+    (fw,) = [f for f in result["frameworks"] if f["id"] == "pss-baseline"]
+    expected = {c["id"]: c["status"] for c in fw["controls"]}
+    assert "fail" in expected.values() and "pass" in expected.values()
+    table = run(["framework", "show", "pss-baseline", "--results", str(saved)]).stdout
+    assert "LAST RESULT" in table
+    for line in table.splitlines():
+        for control_id, status in expected.items():
+            if line.startswith(control_id + "  "):
+                assert line.rstrip().endswith(status), line
+    failing = next(c for c in fw["controls"] if c["status"] == "fail")
+    shown = run(["framework", "show", "pss-baseline", "--control", failing["id"], "--results", str(saved)])
+    assert shown.exit_code == 0
+    assert ": fail" in shown.stdout and f"Findings behind the failure ({len(failing['findings'])})" in shown.stdout
+    first = result["findings"][failing["findings"][0]]
+    assert first["resource"]["name"] in shown.stdout
+
+
+def test_framework_show_errors_are_one_line(tmp_path):
+    unknown = run(["framework", "show", "pss-baseline", "--control", "No Such Control"])
+    assert unknown.exit_code == 2 and "has no control 'No Such Control'" in unknown.stderr
+    bad = write(tmp_path, "bad.json", "{}")
+    broken = run(["framework", "show", "pss-baseline", "--results", str(bad)])
+    assert broken.exit_code == 2 and "bad.json" in broken.stderr and "not a kubecomply JSON result" in broken.stderr
+
+
 def test_cross_resource_checks_see_the_scanned_set_as_inventory(tmp_path):
     body = """
 deny contains {"msg": "namespace has no NetworkPolicy", "path": ["metadata", "name"]} if {
