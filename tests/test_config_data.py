@@ -135,3 +135,11 @@ def test_opa_engine_sees_the_scan_s_own_config(layout):
         assert [f["policy"] for f in result["findings"]] == ["test-registry"]
         puts = [r for r in opa.requests("PUT") if "/v1/data/" in r.path]
         assert puts and all("/v1/data/kubecomply/" in r.path for r in puts)
+
+
+def test_html_report_lists_the_check_not_run(layout, tmp_path):
+    out = tmp_path / "report.html"
+    run = CliRunner().invoke(main, ["scan", "manifests", str(layout / "k8s"), "--policy-dir", str(layout / "policies"), "--mapping-dir", str(layout / "mappings"), "--framework", "test-fw", "-f", "html", "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    gaps = out.read_text().split('<section id="gaps">')[1].split("</section>")[0]
+    assert "Checks not run" in gaps and "test-registry" in gaps and "needs allowed_registries" in gaps

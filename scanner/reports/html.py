@@ -138,7 +138,8 @@ def _view(result: ScanResult) -> dict[str, Any]:
     gaps = {t: [g for g in result.gaps if g.type == t] for t in ("file", "check", "kind")}
     gap_checks = {g.check for g in gaps["check"]}
     check_errors = [c for c in result.checks if c.error and c.id not in gap_checks]
-    no_resources = [c for c in result.checks if not c.error and c.resources_evaluated == 0] if result.resources else []
+    not_run = [c for c in result.checks if c.not_run]
+    no_resources = [c for c in result.checks if not c.error and not c.not_run and c.resources_evaluated == 0] if result.resources else []
     skipped_docs = sorted((result.summary.get("documents_skipped") or {}).items())
 
     summary = result.summary
@@ -162,8 +163,9 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "gaps": gaps,
         "check_errors": check_errors,
         "no_resources": no_resources,
+        "not_run": not_run,
         "skipped_docs": skipped_docs,
-        "gap_total": len(result.gaps) + len(check_errors) + sum(int(n) for _, n in skipped_docs),
+        "gap_total": len(result.gaps) + len(check_errors) + len(not_run) + sum(int(n) for _, n in skipped_docs),
         "namespaces": namespaces,
         "cluster_scoped": cluster_scoped,
         "checks": sorted(result.checks, key=lambda c: c.id),
