@@ -34,6 +34,7 @@ class Control:
     checks: tuple[str, ...]
     manual_evidence: str | None = None
     description: str | None = None
+    title_en: str | None = None  # English label beside a title in another language (ISMS-P)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def load_framework(path: Path) -> Framework:
         if automation in ("partial", "manual") and not evidence:
             raise FrameworkError(f"{name}: control {cid} is '{automation}' and must say what manual_evidence the auditor needs")
         controls.append(
-            Control(cid, str(_require(raw, "title", name, f"control {cid}")), automation, checks, evidence, raw.get("description"))
+            Control(cid, str(_require(raw, "title", name, f"control {cid}")), automation, checks, evidence, raw.get("description"), _optional_text(raw, "title_en", name, cid))
         )
     return Framework(
         id=fid,
@@ -148,6 +149,15 @@ def select_frameworks(frameworks: Sequence[Framework], wanted: Sequence[str]) ->
     return [by_id[w] for w in dict.fromkeys(wanted)]
 
 
+def _optional_text(raw: dict[str, Any], key: str, name: str, cid: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise FrameworkError(f"{name}: control {cid}: '{key}' must be a non-empty string")
+    return value.strip()
+
+
 def controls_by_check(frameworks: Iterable[Framework]) -> dict[str, dict[str, list[str]]]:
     """check id -> {framework id: [control ids]}, for the ``controls`` of each finding."""
     out: dict[str, dict[str, list[str]]] = defaultdict(dict)
@@ -159,7 +169,7 @@ def controls_by_check(frameworks: Iterable[Framework]) -> dict[str, dict[str, li
 
 
 def _control_result(control: Control, coverage: dict[str, CheckCoverage], open_findings: dict[str, list[int]]) -> ControlResult:
-    result = ControlResult(control.id, control.title, control.automation, "manual", list(control.checks), manual_evidence=control.manual_evidence)
+    result = ControlResult(control.id, control.title, control.automation, "manual", list(control.checks), manual_evidence=control.manual_evidence, title_en=control.title_en)
     if control.automation == "manual":
         result.reason = "no automated check; human evidence needed"
         return result

@@ -306,6 +306,7 @@ class ControlResult:
     findings: list[int] = field(default_factory=list)  # indexes into ScanResult.findings
     resources_evaluated: int = 0
     resources_failed: int = 0
+    title_en: str | None = None  # English label when the title is in another language (ISMS-P)
 
     def to_dict(self) -> dict[str, Any]:
         return _compact(self)

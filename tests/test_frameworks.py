@@ -102,12 +102,22 @@ def test_a_check_that_could_not_run_is_not_assessed(framework):
         (("automation: manual", "automation: sometimes"), "automation must be one of"),
         (("    manual_evidence: Interview the team.\n", ""), "must say what manual_evidence"),
         (("    manual_evidence: Read the policy document.\n", "    manual_evidence: x\n    checks: [check-a]\n"), "is 'manual' but names checks"),
+        (("    title: Paper only\n", "    title: Paper only\n    title_en: ''\n"), "'title_en' must be a non-empty string"),
     ],
 )
 def test_invalid_mapping_files(tmp_path, change, message):
     path = write(tmp_path, "fw.yaml", FRAMEWORK.replace(*change))
     with pytest.raises(FrameworkError, match=message):
         load_framework(path)
+
+
+def test_english_label_reaches_the_control_result(tmp_path):
+    path = write(tmp_path, "fw.yaml", FRAMEWORK.replace("    title: Paper only\n", "    title: 서류만\n    title_en: Paper only\n"))
+    fw = load_framework(path)
+    (result,) = roll_up([fw], [], {})
+    manual = next(c for c in result.controls if c.id == "C3")
+    assert (manual.title, manual.title_en) == ("서류만", "Paper only")
+    assert manual.to_dict()["title_en"] == "Paper only"
 
 
 def test_unknown_check_in_mapping_is_an_error(framework):

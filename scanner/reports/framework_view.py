@@ -36,7 +36,7 @@ def render_framework(fw: Framework, controls: Sequence[Control], result: ScanRes
     headers = ["CONTROL", "TITLE", "AUTOMATION", "CHECKS"]
     rows = []
     for c in controls:
-        row = [c.id, c.title, c.automation, ", ".join(c.checks) or "-"]
+        row = [c.id, f"{c.title} ({c.title_en})" if c.title_en else c.title, c.automation, ", ".join(c.checks) or "-"]
         if last:
             row.append(last[c.id].status if c.id in last else "not in result")
         rows.append(row)
@@ -48,7 +48,8 @@ def render_framework(fw: Framework, controls: Sequence[Control], result: ScanRes
 
 def render_control(fw: Framework, control: Control, checks: dict[str, Policy], result: ScanResult | None, results_name: str | None) -> str:
     """Everything about one control: the checks behind it, the human evidence it needs, the last verdict."""
-    lines = [f"{fw.id} {control.id}: {control.title}", f"Framework: {fw.title} ({fw.version})", f"Automation: {control.automation}"]
+    title = f"{control.title} ({control.title_en})" if control.title_en else control.title
+    lines = [f"{fw.id} {control.id}: {title}", f"Framework: {fw.title} ({fw.version})", f"Automation: {control.automation}"]
     if control.description:
         lines.append(f"Why: {' '.join(control.description.split())}")
     if control.manual_evidence:
