@@ -238,12 +238,13 @@ def framework() -> None:
 
 
 @framework.command("list")
+@policy_dir_option
 @mapping_dir_option
-def framework_list(mapping_dirs: Sequence[str]) -> None:
+def framework_list(policy_dirs: Sequence[str], mapping_dirs: Sequence[str]) -> None:
     """The frameworks a scan rolls up into, with their control counts."""
     try:
         frameworks = load_frameworks(mapping_dirs)
-        validate_references(frameworks, set(load_policies().by_id()))
+        validate_references(frameworks, set(load_policies(policy_dirs).by_id()))
     except USER_ERRORS as exc:
         fail(str(exc))
         return

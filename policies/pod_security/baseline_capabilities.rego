@@ -16,7 +16,7 @@
 #   references:
 #     pss: ["baseline/Capabilities"]
 #     psa_check: ["capabilities_baseline"]
-#     cis: ["5.2.8"]
+#     cis: ["5.2.9"]
 #     kubescape: ["C-0046"]
 #     trivy: ["KSV-0022"]
 #     checkov: ["CKV_K8S_25"]
