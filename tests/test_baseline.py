@@ -197,3 +197,14 @@ def test_report_renders_baselined_findings_from_the_json_alone(repo, tmp_path):
     table = run(["report", str(out)])
     assert "baselined (critical)" in table.stdout and "baselined: 1" in table.stdout
     assert json.loads(run(["report", str(out), "-f", "json"]).stdout) == json.loads(out.read_text())
+
+
+def test_sarif_marks_baselined_results_unchanged_and_others_new(repo):
+    from test_reports_machine import validate_sarif
+
+    k8s, baseline = repo
+    write(k8s, "more.yaml", PRIVILEGED_POD.format(name="worker"))
+    doc = json.loads(run(["scan", "manifests", str(k8s), "--baseline", str(baseline), "--framework", "pss-baseline", "-f", "sarif"]).stdout)
+    states = {r["properties"]["resource"]["name"]: r["baselineState"] for r in doc["runs"][0]["results"]}
+    assert states == {"api": "unchanged", "worker": "new"}
+    validate_sarif(doc)
