@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from click.testing import CliRunner
 from conftest import write
 from scanner.changes import parse_name_status
 from scanner.cli import main
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="--changed-since needs git on the PATH")
 
 
 def pod(name: str, namespace: str = "shop") -> str:
