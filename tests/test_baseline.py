@@ -208,3 +208,23 @@ def test_sarif_marks_baselined_results_unchanged_and_others_new(repo):
     states = {r["properties"]["resource"]["name"]: r["baselineState"] for r in doc["runs"][0]["results"]}
     assert states == {"api": "unchanged", "worker": "new"}
     validate_sarif(doc)
+
+
+def test_junit_skips_baselined_findings_and_fails_new_ones(repo):
+    import xml.etree.ElementTree as ET
+
+    k8s, baseline = repo
+    write(k8s, "more.yaml", PRIVILEGED_POD.format(name="worker"))
+    xml = run(["scan", "manifests", str(k8s), "--baseline", str(baseline), "--framework", "pss-baseline", "-f", "junit"]).stdout
+    suite = next(s for s in ET.fromstring(xml) if s.get("name") == "privileged-containers")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert cases["Pod/shop/worker"].find("failure") is not None
+    skipped = cases["Pod/shop/api"].find("skipped")
+    assert skipped is not None and skipped.get("message") == "baselined (accepted in the baseline)"
+
+
+def test_html_counts_baselined_findings_neither_open_nor_waived(repo):
+    k8s, baseline = repo
+    html = run(["scan", "manifests", str(k8s), "--baseline", str(baseline), "--framework", "pss-baseline", "-f", "html"]).stdout
+    assert "row-baselined" in html
+    assert '<td class="big">0</td><td class="big muted">0</td>' in html  # open, waived
