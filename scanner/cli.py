@@ -19,14 +19,14 @@ import click
 from tabulate import tabulate
 
 from . import __version__
+from .baseline import BaselineError
+from .changes import ChangesError
 from .engine import EngineError
 from .frameworks import FrameworkError, load_frameworks, validate_references
+from .gates import GateError
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
-from .baseline import BaselineError
-from .changes import ChangesError
-from .gates import GateError
 from .waivers import WaiverError
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ to renew in time, not a failure yet).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, TextIO
@@ -59,6 +60,11 @@ class Audit:
         return {"file": self.file, "waivers": self.waivers, "applied": self.applied, "counts": counts, "problems": [p.to_dict() for p in self.problems]}
 
 
+def _natural(text: str) -> list[Any]:
+    """Sort key that puts ``waivers.yaml#2`` before ``waivers.yaml#10``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
 def _parse_all(path: str, known: set[str], today: dt.date) -> tuple[list[Waiver], list[Problem], int]:
     entries = read_entries(path)  # a file that cannot be read at all is a WaiverError for the caller
     valid, invalid = [], []
@@ -97,7 +103,7 @@ def audit_waivers(
             days = (dt.date.fromisoformat(w.expires) - today).days
             problems.append(Problem("expiring", w.id, f"expires on {w.expires}, in {days} day(s)", check=w.check, expires=w.expires))
     order = {"invalid": 0, "expired": 1, "unused": 2, "expiring": 3}
-    audit.problems = sorted(problems, key=lambda p: (order[p.kind], p.waiver))
+    audit.problems = sorted(problems, key=lambda p: (order[p.kind], _natural(p.waiver)))
     return audit
 
 
