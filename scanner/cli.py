@@ -209,7 +209,7 @@ def baseline() -> None:
 @targets_argument
 @check_options
 @waivers_option
-@click.option("-o", "--output", default=".kubecomply-baseline.json", show_default=True, type=click.Path(dir_okay=False, writable=True, allow_dash=True), help="Baseline file to write (- for stdout); its file paths are relative to its folder.")
+@click.option("-o", "--output", default=".kubecomply-baseline.json", show_default=True, type=click.Path(dir_okay=False, writable=True, allow_dash=True), help="Baseline file to write; its file paths are relative to its folder (with - for stdout: to the working directory, so save it there).")
 @allow_parse_errors_option
 @allow_empty_option
 def baseline_create(targets: Sequence[str], waivers_file: str | None, output: str, allow_parse_errors: bool, allow_empty: bool, **check: Any) -> None:
