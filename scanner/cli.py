@@ -1,8 +1,10 @@
 """Command line: argument parsing and exit codes only; the work happens in scan.py and friends.
 
-Exit codes: 0 nothing unwaived at or above --fail-on; 1 violations at or
-above it; 2 the scan could not be done properly (bad arguments, policy or
-mapping errors, unreadable inputs, checks that could not run).
+Exit codes: 0 no gate tripped; 1 a gate tripped (an open finding at or above
+--fail-on, a framework score under --fail-under); 2 the scan could not be
+done properly (bad arguments, policy, mapping, waiver or baseline errors,
+unreadable inputs, checks that could not run, any gap with --fail-on-gaps).
+``waivers check`` has its own (see its help).
 """
 
 from __future__ import annotations
@@ -11,24 +13,30 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import click
 from tabulate import tabulate
 
 from . import __version__
+from .baseline import BaselineError
 from .config_data import ConfigDataError
+from .changes import ChangesError
 from .engine import EngineError
 from .frameworks import FrameworkError, load_frameworks, validate_references
+from .gates import GateError
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
 from .waivers import WaiverError
 
+if TYPE_CHECKING:
+    from .scan import ScanOptions
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SIZE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
 SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
-USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError, ConfigDataError)
+USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError, BaselineError, ChangesError, GateError, ConfigDataError)
 
 
 def fail(message: str) -> None:
@@ -58,7 +66,7 @@ def check_format(fmt: str, output: str | None, csv_controls: bool) -> None:
             fail("-f pdf needs Chromium on the PATH; install it (for example: apt-get install chromium) or use -f html and print from a browser")
 
 
-def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls: bool, lang: str) -> None:
+def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None = None) -> None:
     if fmt in FILE_FORMATS:
         from .reports.pdf import PdfError
 
@@ -67,7 +75,7 @@ def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls:
         except PdfError as exc:
             fail(str(exc))
         return
-    write_output(renderer_for(fmt, csv_controls, lang)(result), output)
+    write_output(renderer_for(fmt, csv_controls, lang, report_url)(result), output)
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -92,50 +100,195 @@ policy_dir_option = click.option("--policy-dir", "policy_dirs", multiple=True, t
 csv_controls_option = click.option("--csv-controls", is_flag=True, help="With -f csv: the per-control table (framework, control, status, evidence counts) instead of the findings.")
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the HTML and PDF report.")
 mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own framework mappings (repeatable).")
+waivers_option = click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
+report_url_option = click.option("--report-url", default=None, metavar="URL", help="With -f markdown: link the summary's last line to the full report (e.g. the CI run's artifacts).")
+targets_argument = click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
+allow_parse_errors_option = click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
+allow_empty_option = click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
+
+# What a scan reads and evaluates.  Every command that scans manifests takes exactly these,
+# so `baseline create` and `waivers check` see what `scan manifests` sees.
+CHECK_OPTIONS = (
+    policy_dir_option,
+    mapping_dir_option,
+    click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable)."),
+    click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="YAML/JSON facts for checks, read as data.kubecomply.config (e.g. allowed_registries); repeatable, later files win."),
+    click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read."),
+    click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md)."),
+    click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]"),
+    click.option("--opa-url", default=None, help="OPA server for --engine opa; without it a local `opa run --server` is started."),
+    click.option("--opa-token-file", type=click.Path(exists=True, dir_okay=False), default=None, help="File holding the bearer token for OPA."),
+    click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate."),
+    click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request."),
+    click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA."),
+)
+CHECK_OPTION_NAMES = ("policy_dirs", "mapping_dirs", "frameworks", "data_files", "max_file_size", "engine", "workers", "opa_url", "opa_token_file", "opa_ca_file", "opa_timeout", "opa_batch_bytes")
+
+
+def check_options(func: Any) -> Any:
+    """Decorate a command with CHECK_OPTIONS, in order."""
+    for option in reversed(CHECK_OPTIONS):
+        func = option(func)
+    return func
+
+
+def scan_options(values: dict[str, Any], **extra: Any) -> "ScanOptions":
+    """ScanOptions from the CHECK_OPTIONS a command received (taken out of ``values``) plus ``extra`` fields."""
+    from .scan import ScanOptions
+
+    opts = {name: values.pop(name) for name in CHECK_OPTION_NAMES}
+    engine_options: dict[str, Any] = {}
+    if opts["engine"] == "opa":
+        engine_options = {"url": opts["opa_url"], "token_file": opts["opa_token_file"], "ca_file": opts["opa_ca_file"], "timeout": opts["opa_timeout"], "batch_bytes": opts["opa_batch_bytes"]}
+    elif opts["opa_url"] or opts["opa_token_file"] or opts["opa_ca_file"]:
+        fail("--opa-url, --opa-token-file and --opa-ca-file need --engine opa")
+    return ScanOptions(
+        policy_dirs=opts["policy_dirs"], mapping_dirs=opts["mapping_dirs"], frameworks=opts["frameworks"], engine=opts["engine"],
+        max_file_size=opts["max_file_size"], workers=opts["workers"], engine_options=engine_options, data_files=opts["data_files"], **extra,
+    )
+
+
+def parse_fail_under_option(_ctx: Any, _param: Any, values: tuple[str, ...]) -> dict[str, float]:
+    from .gates import parse_fail_under
+
+    try:
+        return parse_fail_under(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @scan.command("manifests")
-@click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
-@policy_dir_option
-@mapping_dir_option
-@click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable).")
-@click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
-@click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="YAML/JSON facts for checks, read as data.kubecomply.config (e.g. allowed_registries); repeatable, later files win.")
+@targets_argument
+@check_options
+@waivers_option
+@click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False), help="Baseline of accepted findings (kubecomply baseline create): they are reported as baselined and do not fail the build.")
+@click.option("--changed-since", metavar="REF", default=None, help="Scan everything, but report and gate only findings in files changed since this git ref (merge base with HEAD), plus uncommitted and untracked files.")
 @click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity.")
+@click.option("--fail-under", "fail_under", multiple=True, metavar="FRAMEWORK=SCORE", callback=parse_fail_under_option, help="Exit 1 when the framework's score (percent, as reports show it) is below SCORE; repeatable. A framework with no score trips it.")
+@click.option("--fail-on-gaps", is_flag=True, help="Exit 2 when anything was not scanned (files not parsed, checks that could not run), even with --allow-parse-errors.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
 @csv_controls_option
 @lang_option
-@click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
-@click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
-@click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read.")
-@click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md).")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]")
-@click.option("--opa-url", default=None, help="OPA server for --engine opa; without it a local `opa run --server` is started.")
-@click.option("--opa-token-file", type=click.Path(exists=True, dir_okay=False), default=None, help="File holding the bearer token for OPA.")
-@click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate.")
-@click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request.")
-@click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA.")
-def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, data_files: Sequence[str], fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int) -> None:
-    """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin."""
-    from .scan import ScanOptions, exit_code, scan_manifests
+@report_url_option
+@allow_parse_errors_option
+@allow_empty_option
+def scan_manifests_command(targets: Sequence[str], waivers_file: str | None, baseline_file: str | None, changed_since: str | None, fail_on: str, fail_under: dict[str, float], fail_on_gaps: bool, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, allow_parse_errors: bool, allow_empty: bool, **check: Any) -> None:
+    """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin.
+
+    \b
+    Exit codes: 0 no gate tripped; 1 a gate tripped: an open finding at or
+    above --fail-on, or a framework score under --fail-under; 2 the scan was
+    incomplete or could not be done (with --fail-on-gaps: any gap).
+    """
+    from .gates import GatePolicy, check_frameworks, evaluate_gates, exit_code
+    from .scan import scan_manifests
 
     check_format(fmt, output, csv_controls)
-    engine_options: dict[str, Any] = {}
-    if engine == "opa":
-        engine_options = {"url": opa_url, "token_file": opa_token_file, "ca_file": opa_ca_file, "timeout": opa_timeout, "batch_bytes": opa_batch_bytes}
-    elif opa_url or opa_token_file or opa_ca_file:
-        fail("--opa-url, --opa-token-file and --opa-ca-file need --engine opa")
-    options = ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, max_file_size, workers=workers, engine_options=engine_options, data_files=data_files)
+    options = scan_options(check, waivers_file=waivers_file, baseline_file=baseline_file, changed_since=changed_since, fail_on_gaps=fail_on_gaps)
+    gate_policy = GatePolicy(fail_on=fail_on, fail_under=fail_under, fail_on_gaps=fail_on_gaps)
+    try:
+        result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
+        check_frameworks(result, fail_under)
+    except USER_ERRORS as exc:
+        fail(str(exc))
+        return
+    result.gates = evaluate_gates(result, gate_policy)
+    write_report(result, fmt, output, csv_controls, lang, report_url)
+    code, reason = exit_code(result, gate_policy, allow_parse_errors, allow_empty)
+    if output:
+        click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
+    click.echo(f"kubecomply: exit {code}: {reason}", err=True)
+    sys.exit(code)
+
+
+@main.group()
+def baseline() -> None:
+    """Record accepted findings, so CI fails only on new ones (docs/baselines.md)."""
+
+
+@baseline.command("create")
+@targets_argument
+@check_options
+@waivers_option
+@click.option("-o", "--output", default=".kubecomply-baseline.json", show_default=True, type=click.Path(dir_okay=False, writable=True, allow_dash=True), help="Baseline file to write; its file paths are relative to its folder (with - for stdout: to the working directory, so save it there).")
+@allow_parse_errors_option
+@allow_empty_option
+def baseline_create(targets: Sequence[str], waivers_file: str | None, output: str, allow_parse_errors: bool, allow_empty: bool, **check: Any) -> None:
+    """Scan like `scan manifests` and record every open finding as accepted.
+
+    Waived findings are not recorded (their waiver covers them until it
+    expires).  Nothing is written when the scan is incomplete (exit 2),
+    unless --allow-parse-errors / --allow-empty accept that.
+    """
+    from .baseline import render_baseline
+    from .gates import GatePolicy, exit_code
+    from .scan import scan_manifests
+
+    options = scan_options(check, waivers_file=waivers_file)
     try:
         result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
     except USER_ERRORS as exc:
         fail(str(exc))
         return
-    write_report(result, fmt, output, csv_controls, lang)
-    code, reason = exit_code(result, fail_on, allow_parse_errors, allow_empty)
-    if output:
-        click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
+    code, reason = exit_code(result, GatePolicy(fail_on="none"), allow_parse_errors, allow_empty)
+    if code == EXIT_ERROR:
+        fail(f"baseline not written: {reason}")
+    base_dir = Path(".") if output == "-" else Path(output).resolve().parent
+    text = render_baseline(result, base_dir)
+    open_findings = sum(1 for f in result.findings if f.status == "fail")
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"kubecomply: baseline {'written to stdout' if output == '-' else output}: {open_findings} open finding(s) accepted", err=True)
+
+
+@main.group()
+def waivers() -> None:
+    """Audit waivers files."""
+
+
+@waivers.command("check")
+@click.argument("waivers_file", metavar="WAIVERS", type=click.Path(exists=True, dir_okay=False))
+@targets_argument
+@check_options
+@click.option("--expiring-within", type=click.IntRange(min=0), default=30, show_default=True, metavar="DAYS", help="List waivers that expire within this many days.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@allow_parse_errors_option
+@allow_empty_option
+def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: int, fmt: str, allow_parse_errors: bool, allow_empty: bool, **check: Any) -> None:
+    """List waivers that are invalid, expired, unused (match no finding in TARGETS) or expire soon.
+
+    Every entry is read, even after an invalid one; the valid ones are applied
+    to a scan of TARGETS (inline kubecomply.io/waive.* annotations included).
+
+    \b
+    Exit codes: 2 any invalid waiver (bad file, unknown check, missing field)
+    or an incomplete scan; 1 any expired or unused waiver; 0 otherwise
+    (waivers expiring within DAYS are listed but do not fail).
+    """
+    from .gates import GatePolicy, exit_code
+    from .waiver_audit import audit_exit, audit_waivers
+
+    options = scan_options(check)
+    try:
+        audit = audit_waivers(waivers_file, targets, options, expiring_within, stdin=sys.stdin if "-" in targets else None)
+    except USER_ERRORS as exc:
+        fail(str(exc))
+        return
+    if fmt == "json":
+        click.echo(json.dumps(audit.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        for problem in audit.problems:
+            click.echo(f"{problem.kind.upper():8} {problem.waiver}: {problem.detail}")
+        counts = ", ".join(f"{audit.count(k)} {k}" for k in ("invalid", "expired", "unused", "expiring"))
+        click.echo(f"{audit.waivers} waiver(s) in {waivers_file}, {audit.applied} applied; {counts}")
+    assert audit.result is not None
+    scan_code, scan_reason = exit_code(audit.result, GatePolicy(fail_on="none"), allow_parse_errors, allow_empty)
+    code, reason = audit_exit(audit)
+    if scan_code == EXIT_ERROR and code != EXIT_ERROR:
+        code, reason = EXIT_ERROR, f"the scan was incomplete, so unused waivers cannot be told: {scan_reason}"
     click.echo(f"kubecomply: exit {code}: {reason}", err=True)
     sys.exit(code)
 
@@ -159,11 +312,20 @@ def read_result(results: str) -> ScanResult:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True))
 @csv_controls_option
 @lang_option
-def report_command(results: str, fmt: str, output: str | None, csv_controls: bool, lang: str) -> None:
+@report_url_option
+def report_command(results: str, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None) -> None:
     """Render a saved JSON result again, in any format, without rescanning."""
     check_format(fmt, output, csv_controls)
-    result = read_result(results)
-    write_report(result, fmt, output, csv_controls, lang)
+    try:
+        text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
+        data = json.loads(text)
+        if not isinstance(data, dict) or "schema_version" not in data:
+            raise ValueError("not a kubecomply JSON result (no schema_version)")
+        result = ScanResult.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"{results}: {exc}")
+        return
+    write_report(result, fmt, output, csv_controls, lang, report_url)
 
 
 @main.group()

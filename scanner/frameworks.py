@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from .model import ControlResult, Finding, FrameworkResult, Policy
+from .model import VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult, Policy
 from .policies import bundled_dir, display_path
 
 BUNDLED_MAPPING_DIR = bundled_dir("mappings")
@@ -208,7 +208,7 @@ def roll_up(
     """Control and framework status from the findings and what each check actually saw."""
     open_findings: dict[str, list[int]] = defaultdict(list)
     for index, finding in enumerate(findings):
-        if finding.status == "fail":
+        if finding.status in VIOLATION_STATUSES:  # a baselined finding is accepted debt, still a violation
             open_findings[finding.policy].append(index)
     results = []
     for fw in frameworks:

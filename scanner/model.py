@@ -17,6 +17,10 @@ SCHEMA_VERSION = "1.0"
 # Ordered from most to least severe; the index is the sort key.
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 
+# Finding statuses that are still violations: they count against framework controls.
+# Only "fail" trips --fail-on; "baselined" is accepted debt, "waived" an approved exception.
+VIOLATION_STATUSES: tuple[str, ...] = ("fail", "baselined")
+
 
 def severity_rank(severity: str) -> int:
     """Sort key: lower is more severe; unknown severities sort last."""
@@ -212,7 +216,7 @@ class Finding:
     resource: ResourceRef
     origin: Origin
     path: str | None = None  # dotted field path, e.g. spec.containers[0].image
-    status: str = "fail"  # fail or waived
+    status: str = "fail"  # fail, waived, or baselined (accepted in a --baseline file; does not gate)
     controls: dict[str, list[str]] = field(default_factory=dict)
     waiver: str | None = None  # id of the waiver that applied
     remediation: str | None = None
@@ -418,6 +422,8 @@ class ScanResult:
     schema_version: str = SCHEMA_VERSION
     checks: list[CheckInfo] = field(default_factory=list)  # the evaluated checks; absent in older results
     resources: list[ScannedResource] = field(default_factory=list)  # resources in scope; absent in older results
+    baseline: dict[str, Any] | None = None  # with --baseline: file, digest, entries, matched, new, resolved
+    gates: list[dict[str, Any]] = field(default_factory=list)  # the exit gates evaluated and whether each tripped
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -430,6 +436,8 @@ class ScanResult:
             "waivers": [w.to_dict() for w in self.waivers],
             **({"checks": [c.to_dict() for c in self.checks]} if self.checks else {}),
             **({"resources": [r.to_dict() for r in self.resources]} if self.resources else {}),
+            **({"baseline": self.baseline} if self.baseline is not None else {}),
+            **({"gates": self.gates} if self.gates else {}),
         }
 
     @classmethod
@@ -444,4 +452,6 @@ class ScanResult:
             waivers=[Waiver.from_dict(w) for w in data.get("waivers", [])],
             checks=[CheckInfo.from_dict(c) for c in data.get("checks", [])],
             resources=[ScannedResource.from_dict(r) for r in data.get("resources", [])],
+            baseline=data.get("baseline"),
+            gates=data.get("gates", []),
         )

@@ -19,7 +19,11 @@ from . import __version__
 from .config_data import load_config_data, missing_data
 from .engine import Evaluation, create_engine
 from .frameworks import CheckCoverage, Framework, controls_by_check, load_frameworks, roll_up, select_frameworks, validate_references
-from .model import SEVERITIES, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Violation, severity_rank
+from .baseline import apply_baseline, load_baseline
+from .changes import ChangeSet, changed_since, keep_changed
+from .gates import GatePolicy
+from .gates import exit_code as gate_exit_code
+from .model import SEVERITIES, VIOLATION_STATUSES, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import ALL_KINDS, PolicySet, load_policies
 from .redact import redact_text
 from .sources.manifests import ManifestLoad, load_manifests
@@ -38,6 +42,10 @@ class ScanOptions:
     workers: int | None = None  # evaluation processes; None: one per core (at most four)
     engine_options: dict[str, Any] = field(default_factory=dict)  # e.g. url, token_file for "opa"
     data_files: Sequence[str] = ()  # --data: YAML/JSON merged into data.kubecomply.config
+    baseline_file: str | None = None  # accepted findings (scanner/baseline.py); they are reported "baselined"
+    changed_since: str | None = None  # git ref: report only findings in files changed since it
+    fail_on_gaps: bool = False  # any gap makes the exit code 2 (scanner/gates.py)
+    preloaded_waivers: list[Waiver] | None = None  # file waivers already parsed (waivers check); used instead of waivers_file
 
 
 @dataclass
@@ -168,14 +176,14 @@ def coverage_by_check(
         not_run = bundle.not_run.get(policy.id)
         coverage[policy.id] = CheckCoverage(evaluated=0 if not_run else evaluated, error=evaluation.failed_checks.get(policy.id), not_run=not_run)
     for finding, resource in zip(findings, behind):
-        if finding.status == "fail":
+        if finding.status in VIOLATION_STATUSES:
             coverage[finding.policy].failed_resources.add(id(resource))
     return coverage
 
 
-def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: Sequence[CoverageGap], load: ManifestLoad, bundle: LoadedBundle, evaluation: Evaluation) -> dict[str, Any]:
+def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: Sequence[CoverageGap], load: ManifestLoad, bundle: LoadedBundle, evaluation: Evaluation, baselined: bool = False) -> dict[str, Any]:
     by_severity = {s: 0 for s in SEVERITIES}
-    by_status = {"fail": 0, "waived": 0}
+    by_status = {"fail": 0, "waived": 0, **({"baselined": 0} if baselined else {})}
     for f in findings:
         if f.status == "fail":
             by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
@@ -244,7 +252,12 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     started = _utc_now()
     bundle = load_bundle(options)
     known = set(bundle.policy_set.by_id())
-    file_waivers = load_waivers(options.waivers_file, known, options.today) if options.waivers_file else []
+    if options.preloaded_waivers is not None:
+        file_waivers = options.preloaded_waivers
+    else:
+        file_waivers = load_waivers(options.waivers_file, known, options.today) if options.waivers_file else []
+    baseline = load_baseline(options.baseline_file) if options.baseline_file else None
+    changes: ChangeSet | None = changed_since(options.changed_since, targets) if options.changed_since else None
 
     load = load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin)
     resources = load.resources
@@ -259,6 +272,7 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
 
     findings, behind = make_findings(evaluation, resources, bundle, load)
     register = apply_waivers(findings, behind, file_waivers, resources, known)
+    baseline_record = apply_baseline(findings, baseline) if baseline else None
     coverage = coverage_by_check(bundle, resources, evaluation, findings, behind)
 
     order = sorted(range(len(findings)), key=lambda i: findings[i].sort_key())
@@ -268,6 +282,9 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     ]
     gaps.sort(key=CoverageGap.sort_key)
     frameworks = roll_up(bundle.frameworks, findings, coverage)
+    outside = 0
+    if changes is not None:
+        findings, outside = keep_changed(findings, frameworks, changes)
     targets_info = []
     for target in targets:
         info: dict[str, Any] = {"type": "stdin" if target == "-" else "path", "path": target}
@@ -289,29 +306,22 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
         "frameworks_selected": bundle.selected_frameworks,
         "checks": sorted(known),
     }
-    summary = summarize(resources, findings, gaps, load, bundle, evaluation)
+    if changes is not None:
+        scan_info["changed_since"] = {
+            "ref": changes.ref, "commit": changes.commit, "base": changes.base,
+            "files_changed": len(changes.files), "findings_outside": outside,
+        }
+    summary = summarize(resources, findings, gaps, load, bundle, evaluation, baselined=baseline is not None)
     scanned = sorted((ScannedResource(r.identity(), r.origin) for r in resources), key=ScannedResource.sort_key)
     return ScanResult(
         scan=scan_info, summary=summary, findings=findings, gaps=gaps, frameworks=frameworks, waivers=register,
-        checks=check_catalogue(bundle, coverage), resources=scanned,
+        checks=check_catalogue(bundle, coverage), resources=scanned, baseline=baseline_record,
     )
 
 
-def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False, allow_empty: bool = False) -> tuple[int, str]:
-    """0 clean, 1 violations at or above ``fail_on``, 2 the scan was incomplete; with the reason."""
-    check_gaps = [g for g in result.gaps if g.type == "check"]
-    file_gaps = [g for g in result.gaps if g.type == "file"]
-    if check_gaps:
-        return 2, f"{len(check_gaps)} check(s) could not run"
-    if file_gaps and not allow_parse_errors:
-        return 2, f"{len(file_gaps)} file(s) could not be parsed (use --allow-parse-errors to accept)"
-    if not result.summary.get("resources") and not allow_empty:
-        # Nothing was looked at: a clean exit here would read as "compliant".
-        return 2, "no Kubernetes resources found in the targets, nothing was checked (use --allow-empty to accept)"
-    if fail_on == "none":
-        return 0, "--fail-on none"
-    threshold = severity_rank(fail_on)
-    failing = [f for f in result.findings if f.status == "fail" and severity_rank(f.severity) <= threshold]
-    if failing:
-        return 1, f"{len(failing)} open finding(s) at or above {fail_on}"
-    return 0, f"no open findings at or above {fail_on}"
+def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False, allow_empty: bool = False, fail_on_gaps: bool = False) -> tuple[int, str]:
+    """0 clean, 1 violations at or above ``fail_on``, 2 the scan was incomplete; with the reason.
+
+    Kept for callers that gate on severity alone; scanner.gates has every gate.
+    """
+    return gate_exit_code(result, GatePolicy(fail_on=fail_on, fail_on_gaps=fail_on_gaps), allow_parse_errors, allow_empty)

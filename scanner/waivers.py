@@ -38,9 +38,8 @@ def _as_date(value: Any, where: str) -> dt.date:
         raise WaiverError(f"{where}: expires {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def load_waivers(path: str | Path, known_checks: set[str], today: dt.date | None = None) -> list[Waiver]:
-    """Read and validate a waivers file; every problem is an error, not a waiver that silently matches nothing."""
-    today = today or dt.date.today()
+def read_entries(path: str | Path) -> list[Any]:
+    """The raw ``waivers:`` list of a file; an unreadable file or a file without the list is an error."""
     name = str(path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -53,40 +52,46 @@ def load_waivers(path: str | Path, known_checks: set[str], today: dt.date | None
     entries = data.get("waivers") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise WaiverError(f"{name}: expected a top-level 'waivers:' list")
-    waivers = []
-    for number, entry in enumerate(entries, start=1):
-        where = f"{name}: waiver #{number}"
-        if not isinstance(entry, dict):
-            raise WaiverError(f"{where} must be a mapping")
-        missing = [k for k in REQUIRED_KEYS if entry.get(k) in (None, "")]
-        if missing:
-            raise WaiverError(f"{where} is missing {', '.join(missing)}")
-        check = str(entry["check"])
-        if check not in known_checks:
-            raise WaiverError(f"{where} names unknown check {check!r}")
-        match = entry.get("match")
-        if not isinstance(match, dict) or not match:
-            raise WaiverError(f"{where} needs a 'match' selector (kind, namespace, name, labels); a waiver for every resource is a disabled check")
-        unknown = sorted(set(match) - set(MATCH_KEYS))
-        if unknown:
-            raise WaiverError(f"{where}: unknown match key(s) {', '.join(unknown)}; use {', '.join(MATCH_KEYS)}")
-        if "labels" in match and not isinstance(match["labels"], dict):
-            raise WaiverError(f"{where}: match.labels must be a mapping")
-        expires = _as_date(entry["expires"], where)
-        waivers.append(
-            Waiver(
-                id=str(entry.get("id") or f"{Path(name).name}#{number}"),
-                check=check,
-                justification=" ".join(str(entry["justification"]).split()),
-                source=f"{name}#{number}",
-                approved_by=str(entry["approved_by"]),
-                expires=expires.isoformat(),
-                ticket=str(entry["ticket"]) if entry.get("ticket") else None,
-                match={k: match[k] for k in MATCH_KEYS if k in match},
-                status="expired" if expires < today else "unused",
-            )
-        )
-    return waivers
+    return entries
+
+
+def parse_waiver(entry: Any, number: int, name: str, known_checks: set[str], today: dt.date) -> Waiver:
+    """One entry of a waivers file (1-based ``number``); raises WaiverError naming file and entry."""
+    where = f"{name}: waiver #{number}"
+    if not isinstance(entry, dict):
+        raise WaiverError(f"{where} must be a mapping")
+    missing = [k for k in REQUIRED_KEYS if entry.get(k) in (None, "")]
+    if missing:
+        raise WaiverError(f"{where} is missing {', '.join(missing)}")
+    check = str(entry["check"])
+    if check not in known_checks:
+        raise WaiverError(f"{where} names unknown check {check!r}")
+    match = entry.get("match")
+    if not isinstance(match, dict) or not match:
+        raise WaiverError(f"{where} needs a 'match' selector (kind, namespace, name, labels); a waiver for every resource is a disabled check")
+    unknown = sorted(set(match) - set(MATCH_KEYS))
+    if unknown:
+        raise WaiverError(f"{where}: unknown match key(s) {', '.join(unknown)}; use {', '.join(MATCH_KEYS)}")
+    if "labels" in match and not isinstance(match["labels"], dict):
+        raise WaiverError(f"{where}: match.labels must be a mapping")
+    expires = _as_date(entry["expires"], where)
+    return Waiver(
+        id=str(entry.get("id") or f"{Path(name).name}#{number}"),
+        check=check,
+        justification=" ".join(str(entry["justification"]).split()),
+        source=f"{name}#{number}",
+        approved_by=str(entry["approved_by"]),
+        expires=expires.isoformat(),
+        ticket=str(entry["ticket"]) if entry.get("ticket") else None,
+        match={k: match[k] for k in MATCH_KEYS if k in match},
+        status="expired" if expires < today else "unused",
+    )
+
+
+def load_waivers(path: str | Path, known_checks: set[str], today: dt.date | None = None) -> list[Waiver]:
+    """Read and validate a waivers file; every problem is an error, not a waiver that silently matches nothing."""
+    today = today or dt.date.today()
+    return [parse_waiver(entry, number, str(path), known_checks, today) for number, entry in enumerate(read_entries(path), start=1)]
 
 
 def _matches(selector: dict[str, Any], resource: Resource) -> bool:

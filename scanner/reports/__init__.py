@@ -14,6 +14,7 @@ def renderers() -> dict[str, Renderer]:
     from .html import render_html
     from .json_report import render_json
     from .junit import render_junit
+    from .markdown import render_markdown
     from .policyreport import render_policyreport
     from .sarif import render_sarif
     from .table import render_table
@@ -26,18 +27,19 @@ def renderers() -> dict[str, Renderer]:
         "csv": render_csv,
         "policyreport": render_policyreport,
         "html": render_html,
+        "markdown": render_markdown,
     }
 
 
-FORMATS = ("table", "json", "sarif", "junit", "csv", "policyreport", "html")
+FORMATS = ("table", "json", "sarif", "junit", "csv", "policyreport", "html", "markdown")
 # Formats written to a file by a writer instead of returned as text (-o required).
 FILE_FORMATS = ("pdf",)
 LANGUAGES = ("en", "ko")
 
 
-def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en") -> Renderer:
+def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_url: str | None = None) -> Renderer:
     """The renderer for ``-f``; ``--csv-controls`` picks the per-control table instead of findings;
-    ``lang`` is the language of the HTML report."""
+    ``lang`` is the language of the HTML report; ``report_url`` the link at the end of the Markdown summary."""
     if csv_controls:
         if fmt != "csv":
             raise ValueError("--csv-controls needs -f csv")
@@ -48,6 +50,10 @@ def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en") -> Rend
         from .html import render_html
 
         return lambda result: render_html(result, lang)
+    if fmt == "markdown":
+        from .markdown import render_markdown
+
+        return lambda result: render_markdown(result, report_url)
     return renderers()[fmt]
 
 

@@ -92,12 +92,15 @@ def _check_suite(result: ScanResult, check: CheckInfo, findings: list[Finding], 
         by_resource[_key(f.resource, f.origin)].append(f)
 
     def outcome_of(group: list[Finding]) -> tuple[str, str, str]:
-        open_ = [f for f in group if f.status != "waived"]
+        open_ = [f for f in group if f.status not in ("waived", "baselined")]
         if open_:
             first = open_[0].message if len(open_) == 1 else f"{len(open_)} findings: {open_[0].message}; ..."
             return "fail", first, _failure_text(group)
-        reasons = sorted({justifications.get(f.waiver or "", "") or f"waived ({f.waiver})" for f in group})
-        return "skip", "waived: " + "; ".join(reasons), _failure_text(group)
+        # Skipped, not failed: a CI test report should fail on what fails the build, and
+        # baselined findings (accepted debt) do not.
+        reasons = sorted({justifications.get(f.waiver or "", "") or f"waived ({f.waiver})" for f in group if f.status == "waived"})
+        parts = (["waived: " + "; ".join(reasons)] if reasons else []) + (["baselined (accepted in the baseline)"] if any(f.status == "baselined" for f in group) else [])
+        return "skip", "; ".join(parts), _failure_text(group)
 
     if per_resource:
         evaluated = [r for r in result.resources if check.evaluates(r.resource.kind)]

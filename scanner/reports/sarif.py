@@ -132,7 +132,7 @@ def _logical(f: Finding) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, rule_index: dict[str, int], justifications: dict[str, str]) -> dict[str, Any]:
+def _result(f: Finding, rule_index: dict[str, int], justifications: dict[str, str], baselined_scan: bool = False) -> dict[str, Any]:
     location: dict[str, Any] = {"logicalLocations": [_logical(f)]}
     physical = _physical(f.origin, f.origin.line)
     if physical:
@@ -158,6 +158,9 @@ def _result(f: Finding, rule_index: dict[str, int], justifications: dict[str, st
     }
     if f.policy in rule_index:
         out["ruleIndex"] = rule_index[f.policy]
+    if baselined_scan and f.status in ("fail", "baselined"):
+        # SARIF's own word for it: a finding accepted in the baseline is "unchanged", any other "new".
+        out["baselineState"] = "unchanged" if f.status == "baselined" else "new"
     if f.status == "waived":
         suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}
         justification = justifications.get(f.waiver or "")
@@ -228,7 +231,7 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "invocations": [invocation],
-        "results": [_result(f, rule_index, justifications) for f in result.findings],
+        "results": [_result(f, rule_index, justifications, result.baseline is not None) for f in result.findings],
         "columnKind": "unicodeCodePoints",
         "properties": run_properties,
     }

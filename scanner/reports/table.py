@@ -46,7 +46,7 @@ def _findings(result: ScanResult) -> list[str]:
         return ["No findings.", ""]
     rows = []
     for f in result.findings:
-        status = f.severity.upper() if f.status == "fail" else f"waived ({f.severity})"
+        status = f.severity.upper() if f.status == "fail" else f"{f.status} ({f.severity})"
         rows.append([status, f.policy, f.resource.label(), f.origin.label(), f.message])
     table = tabulate(
         rows,
@@ -104,6 +104,35 @@ def _waivers(result: ScanResult) -> list[str]:
     return [f"Waivers: {applied} applied, {len(result.waivers) - applied} not applied"] + lines + [""]
 
 
+def _baseline(result: ScanResult) -> list[str]:
+    record = result.baseline
+    if record is None:
+        return []
+    lines = [f"Baseline {record.get('file', '')}: {record.get('matched', 0)} of {record.get('entries', 0)} accepted finding(s) still present, {record.get('new', 0)} new"]
+    for entry in record.get("resolved", []):
+        res = entry.get("resource", {})
+        ns = f"{res.get('namespace')}/" if res.get("namespace") else ""
+        where = f" ({entry['file']})" if entry.get("file") else ""
+        lines.append(f"  resolved: {entry.get('check')} {res.get('kind')}/{ns}{res.get('name')} {entry.get('path') or ''}{where}".rstrip())
+    return lines + [""]
+
+
+def _changed_since(result: ScanResult) -> list[str]:
+    changed = result.scan.get("changed_since")
+    if not changed:
+        return []
+    return [
+        f"Changed since {changed.get('ref')}: findings in {changed.get('files_changed', 0)} changed file(s) only; "
+        f"{changed.get('findings_outside', 0)} finding(s) in other files not shown",
+        "",
+    ]
+
+
+def _gates(result: ScanResult) -> list[str]:
+    tripped = [g for g in result.gates if g.get("tripped")]
+    return [f"gate: {g.get('detail')}" for g in tripped] + ([""] if tripped else [])
+
+
 def render_table(result: ScanResult) -> str:
     s = result.summary
     severities = s.get("open_findings_by_severity", {})
@@ -120,8 +149,12 @@ def render_table(result: ScanResult) -> str:
     lines += _findings(result)
     lines += _frameworks(result)
     lines += _waivers(result)
+    lines += _baseline(result)
+    lines += _changed_since(result)
+    lines += _gates(result)
     lines.append(
         f"Open findings: {status.get('fail', 0)} ({counts}); waived: {status.get('waived', 0)}; "
-        f"gaps: {len(result.gaps)}; documents skipped (not Kubernetes objects or empty): {skipped}"
+        + (f"baselined: {status.get('baselined', 0)}; " if "baselined" in status else "")
+        + f"gaps: {len(result.gaps)}; documents skipped (not Kubernetes objects or empty): {skipped}"
     )
     return "\n".join(lines) + "\n"
