@@ -1,0 +1,49 @@
+# METADATA
+# title: Access to nodes/proxy
+# description: >-
+#   The nodes/proxy subresource forwards requests to the kubelet API of a
+#   node, which can list pods, read logs and run commands in any container on
+#   that node. Those requests bypass admission control and are not recorded in
+#   the API server audit log in any detail, and even get alone is enough: the
+#   kubelet authorises exec over a WebSocket upgrade, which arrives as a GET.
+#   Any verb on nodes/proxy is therefore reported. A rule narrowed with
+#   resourceNames is still reported (it still reaches those nodes). Roles
+#   named "system:..." and the default roles labelled
+#   kubernetes.io/bootstrapping: rbac-defaults belong to Kubernetes and are
+#   skipped; aggregated ClusterRoles are checked on the rules they carry.
+# custom:
+#   id: rbac-nodes-proxy
+#   severity: high
+#   kinds: [Role, ClusterRole]
+#   remediation: >-
+#     Remove nodes/proxy (and "*" resources in the core group) from the role.
+#     Monitoring agents that scrape kubelet metrics can use nodes/metrics and
+#     nodes/stats instead, which expose no command execution.
+#   references:
+#     cis: ["5.1.10"]
+#     kubescape: ["C-0279"]
+#     trivy: ["KSV-0047"]
+#     checkov: ["CKV2_K8S_2"]
+package kubecomply.rbac.rbac_nodes_proxy
+
+import rego.v1
+
+import data.kubecomply.lib.rbac
+
+_targets := [["", "nodes/proxy"]]
+
+deny contains result if {
+	not rbac.builtin(input.metadata)
+	rules := input.rules
+	is_array(rules)
+	some i, rule in rules
+	rule_verbs := rule.verbs
+	is_array(rule_verbs)
+	verbs := [v | some v in rule_verbs; is_string(v)]
+	count(verbs) > 0
+	count(rbac.granted_resources(rule, _targets)) > 0
+	result := {
+		"msg": sprintf("%s grants %s on nodes/proxy (rules[%d])%s", [rbac.role_label(input), concat(", ", verbs), i, rbac.names_note(rule)]),
+		"path": ["rules", i],
+	}
+}
