@@ -4,8 +4,9 @@
 #   The nodes/proxy subresource forwards requests to the kubelet API of a
 #   node, which can list pods, read logs and run commands in any container on
 #   that node. Those requests bypass admission control and are not recorded in
-#   the API server audit log in any detail, and even get alone is enough: the
-#   kubelet authorises exec over a WebSocket upgrade, which arrives as a GET.
+#   the API server audit log in any detail. get alone is not read-only: a
+#   WebSocket upgrade arrives as an HTTP GET, which the kubelet authorises as
+#   the get verb, so get on nodes/proxy is enough to exec into containers.
 #   Any verb on nodes/proxy is therefore reported. A rule narrowed with
 #   resourceNames is still reported (it still reaches those nodes). Roles
 #   named "system:..." and the default roles labelled
@@ -18,7 +19,9 @@
 #   remediation: >-
 #     Remove nodes/proxy (and "*" resources in the core group) from the role.
 #     Monitoring agents that scrape kubelet metrics can use nodes/metrics and
-#     nodes/stats instead, which expose no command execution.
+#     nodes/stats instead (and, where the kubelet supports fine-grained
+#     authorization, subresources such as nodes/pods or nodes/healthz), none
+#     of which reaches command execution.
 #   references:
 #     cis: ["5.1.10"]
 #     kubescape: ["C-0279"]
