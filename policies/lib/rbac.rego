@@ -107,3 +107,16 @@ subject_label(subject) := sprintf("ServiceAccount %s", [k8s.quote(concat("/", [s
 } else := sprintf("%s %s", [subject.kind, k8s.quote(object.get(subject, "name", ""))]) if {
 	is_string(subject.kind)
 } else := sprintf("subject %s", [k8s.quote(object.get(subject, "name", ""))])
+
+# `ClusterRole "view"` or `Role "app"` for the roleRef of a binding.
+role_ref_label(ref) := sprintf("%s %s", [ref.kind, k8s.quote(object.get(ref, "name", ""))]) if {
+	is_string(ref.kind)
+} else := sprintf("role %s", [k8s.quote(object.get(ref, "name", ""))]) if {
+	is_object(ref)
+} else := "an unnamed role"
+
+# `ClusterRoleBinding "ops"` or `RoleBinding "ops" in namespace "shop"`.
+binding_label(obj) := sprintf("%s %s in namespace %s", [obj.kind, k8s.quote(object.get(obj, ["metadata", "name"], "")), k8s.quote(obj.metadata.namespace)]) if {
+	obj.kind == "RoleBinding"
+	is_string(obj.metadata.namespace)
+} else := sprintf("%s %s", [obj.kind, k8s.quote(object.get(obj, ["metadata", "name"], ""))])
