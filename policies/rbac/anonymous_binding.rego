@@ -41,12 +41,12 @@ _subject_kinds := {"User", "Group"}
 _discovery_roles := {"system:public-info-viewer", "system:discovery", "system:basic-user"}
 
 deny contains result if {
-	not _discovery_binding
 	subjects := input.subjects
 	is_array(subjects)
 	some i, subject in subjects
 	who := _who[subject.name]
 	_subject_kinds[subject.kind]
+	not _discovery_binding
 	result := {
 		"msg": sprintf("%s binds %s to %s %q (subjects[%d]): %s", [rbac.binding_label(input), rbac.role_ref_label(input.roleRef), subject.kind, subject.name, i, who]),
 		"path": ["subjects", i],

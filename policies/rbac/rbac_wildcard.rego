@@ -35,29 +35,48 @@ import rego.v1
 
 import data.kubecomply.lib.rbac
 
-_group_fields := ["apiGroups", "resources"]
+# Direct field reads and builtins only while looking for a wildcard; the
+# role's name is checked (a function call) only once one is found.
 
-# "*" in apiGroups or resources, and "*/<subresource>" in resources.
+# "*" in apiGroups or resources.
+_star_fields := ["apiGroups", "resources"]
+
 deny contains result if {
-	not rbac.builtin(input.metadata)
 	rules := input.rules
 	is_array(rules)
 	some i, rule in rules
 	is_object(rule)
-	some field in _group_fields
+	some field in _star_fields
 	entries := rule[field]
 	is_array(entries)
 	some j, entry in entries
-	_wildcard(field, entry)
+	entry == "*"
+	not rbac.builtin(input.metadata)
 	result := {
-		"msg": sprintf("%s uses the wildcard %q in %s (rules[%d])", [rbac.role_label(input), entry, field, i]),
+		"msg": sprintf("%s uses the wildcard \"*\" in %s (rules[%d])", [rbac.role_label(input), field, i]),
 		"path": ["rules", i, field, j],
+	}
+}
+
+# "*/<subresource>" in resources: that subresource of every resource.
+deny contains result if {
+	rules := input.rules
+	is_array(rules)
+	some i, rule in rules
+	entries := rule.resources
+	is_array(entries)
+	some j, entry in entries
+	is_string(entry)
+	startswith(entry, "*/")
+	not rbac.builtin(input.metadata)
+	result := {
+		"msg": sprintf("%s uses the wildcard %q in resources (rules[%d])", [rbac.role_label(input), entry, i]),
+		"path": ["rules", i, "resources", j],
 	}
 }
 
 # "*" in verbs of a resource rule.
 deny contains result if {
-	not rbac.builtin(input.metadata)
 	rules := input.rules
 	is_array(rules)
 	some i, rule in rules
@@ -66,15 +85,9 @@ deny contains result if {
 	is_array(verbs)
 	some j, verb in verbs
 	verb == "*"
+	not rbac.builtin(input.metadata)
 	result := {
 		"msg": sprintf("%s uses the wildcard \"*\" in verbs (rules[%d])", [rbac.role_label(input), i]),
 		"path": ["rules", i, "verbs", j],
 	}
-}
-
-_wildcard(_, entry) if entry == "*"
-
-_wildcard("resources", entry) if {
-	is_string(entry)
-	startswith(entry, "*/")
 }
