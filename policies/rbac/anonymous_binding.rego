@@ -10,8 +10,11 @@
 #   are taken over with a single request. Kubernetes itself binds these
 #   identities only to the discovery roles system:public-info-viewer,
 #   system:discovery and system:basic-user, which reveal version and API
-#   information; bindings to those ClusterRoles are not reported. Any other
-#   role is, whatever the binding is called.
+#   information; bindings to those ClusterRoles are not reported, and neither
+#   is kubeadm's RoleBinding in kube-public to the Role
+#   kubeadm:bootstrap-signer-clusterinfo, which lets nodes read the public
+#   cluster-info ConfigMap before they join. Any other role is reported,
+#   whatever the binding is called.
 # custom:
 #   id: anonymous-binding
 #   severity: critical
@@ -56,4 +59,10 @@ deny contains result if {
 _discovery_binding if {
 	input.roleRef.kind == "ClusterRole"
 	_discovery_roles[input.roleRef.name]
+}
+
+_discovery_binding if {
+	input.metadata.namespace == "kube-public"
+	input.roleRef.kind == "Role"
+	input.roleRef.name == "kubeadm:bootstrap-signer-clusterinfo"
 }

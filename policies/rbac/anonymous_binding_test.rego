@@ -22,6 +22,12 @@ test_pass_default_discovery_bindings if {
 	count(check.deny) == 0 with input as _crb("system:basic-user", [{"kind": "Group", "name": "system:authenticated"}])
 }
 
+# kubeadm publishes cluster-info to anonymous users for node discovery.
+test_pass_kubeadm_cluster_info if {
+	count(check.deny) == 0 with input as {"kind": "RoleBinding", "metadata": {"name": "kubeadm:bootstrap-signer-clusterinfo", "namespace": "kube-public"}, "roleRef": {"kind": "Role", "name": "kubeadm:bootstrap-signer-clusterinfo"}, "subjects": [{"kind": "User", "name": "system:anonymous"}]}
+	count(check.deny) == 1 with input as {"kind": "RoleBinding", "metadata": {"name": "kubeadm:bootstrap-signer-clusterinfo", "namespace": "default"}, "roleRef": {"kind": "Role", "name": "kubeadm:bootstrap-signer-clusterinfo"}, "subjects": [{"kind": "User", "name": "system:anonymous"}]}
+}
+
 test_fail_anonymous_user if {
 	results := check.deny with input as _crb("cluster-admin", [{"kind": "User", "name": "alice"}, {"kind": "User", "name": "system:anonymous", "apiGroup": "rbac.authorization.k8s.io"}])
 	count(results) == 1
