@@ -62,7 +62,9 @@ grants(rule, group, resource, verb) if {
 # The resources of `targets` (an array of [group, resource] pairs) that the
 # rule covers, in the order of `targets`.
 granted_resources(rule, targets) := [resource |
-	some [group, resource] in targets
+	some target in targets
+	group := target[0]
+	resource := target[1]
 	matches(rule.apiGroups, group)
 	resource_matches(rule.resources, resource)
 ]
