@@ -1,0 +1,43 @@
+package kubecomply.rbac.rbac_impersonate_test
+
+import rego.v1
+
+import data.kubecomply.rbac.rbac_impersonate as check
+
+_cr(rules) := {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "support"}, "rules": rules}
+
+test_pass_no_impersonation if {
+	count(check.deny) == 0 with input as _cr([
+		{"apiGroups": [""], "resources": ["serviceaccounts", "users"], "verbs": ["get", "list"]},
+		{"apiGroups": ["apps"], "resources": ["users"], "verbs": ["impersonate"]},
+	])
+}
+
+test_fail_impersonate_groups_and_users if {
+	results := check.deny with input as _cr([{"apiGroups": [""], "resources": ["groups", "users"], "verbs": ["impersonate"]}])
+	count(results) == 1
+	some r in results
+	r.path == ["rules", 0]
+	r.msg == "ClusterRole \"support\" grants impersonate on users, groups (rules[0])"
+}
+
+test_fail_narrowed_service_account if {
+	results := check.deny with input as {"kind": "Role", "metadata": {"name": "debug"}, "rules": [{"apiGroups": [""], "resources": ["serviceaccounts"], "resourceNames": ["reader"], "verbs": ["impersonate"]}]}
+	some r in results
+	r.msg == "Role \"debug\" grants impersonate on serviceaccounts (rules[0]), limited to resourceNames [\"reader\"]"
+}
+
+test_fail_uids_and_wildcards if {
+	results := check.deny with input as _cr([{"apiGroups": ["authentication.k8s.io"], "resources": ["uids"], "verbs": ["impersonate"]}, {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])
+	{r.path | some r in results} == {["rules", 0], ["rules", 1]}
+	some r in results
+	r.msg == "ClusterRole \"support\" grants impersonate on users, groups, serviceaccounts, uids (rules[1])"
+}
+
+test_pass_default_edit_role if {
+	count(check.deny) == 0 with input as {"kind": "ClusterRole", "metadata": {"name": "edit", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}, "rules": [{"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]}]}
+}
+
+test_malformed_rules_are_ignored if {
+	count(check.deny) == 0 with input as _cr([{"apiGroups": [""], "resources": [["users"]], "verbs": ["impersonate"]}, {"verbs": ["impersonate"]}])
+}
