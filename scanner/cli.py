@@ -11,7 +11,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import click
 from tabulate import tabulate
@@ -22,12 +22,13 @@ from .frameworks import FrameworkError, load_frameworks, validate_references
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
+from .sources.render import RenderError
 from .waivers import WaiverError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SIZE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
 SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
-USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError)
+USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError, RenderError)
 
 
 def fail(message: str) -> None:
@@ -93,30 +94,89 @@ lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="en",
 mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own framework mappings (repeatable).")
 
 
+def format_option(*names: str):
+    """-f/--format; a function because `scan helm` needs it without -f."""
+    return click.option(*names, "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
+
+
+def scan_options(format_names: tuple[str, ...] = ("-f", "--format")):
+    """The options every scan command shares (checks, waivers, gating, output, engine), in one place.
+
+    ``scan helm`` keeps ``-f`` for values files, as helm does, so it passes
+    ``format_names=("--format",)``.
+    """
+    options = [
+        policy_dir_option,
+        mapping_dir_option,
+        click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable)."),
+        click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file."),
+        click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity."),
+        format_option(*format_names),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout."),
+        csv_controls_option,
+        lang_option,
+        click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2."),
+        click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2."),
+        click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read."),
+        click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md)."),
+        click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]"),
+        click.option("--opa-url", default=None, help="OPA server for --engine opa; without it a local `opa run --server` is started."),
+        click.option("--opa-token-file", type=click.Path(exists=True, dir_okay=False), default=None, help="File holding the bearer token for OPA."),
+        click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate."),
+        click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request."),
+        click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA."),
+    ]
+
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
 @scan.command("manifests")
 @click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
-@policy_dir_option
-@mapping_dir_option
-@click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable).")
-@click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
-@click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity.")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
-@csv_controls_option
-@lang_option
-@click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
-@click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
-@click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read.")
-@click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md).")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]")
-@click.option("--opa-url", default=None, help="OPA server for --engine opa; without it a local `opa run --server` is started.")
-@click.option("--opa-token-file", type=click.Path(exists=True, dir_okay=False), default=None, help="File holding the bearer token for OPA.")
-@click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate.")
-@click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request.")
-@click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA.")
-def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int) -> None:
+@scan_options()
+def scan_manifests_command(targets: Sequence[str], **options: Any) -> None:
     """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin."""
-    from .scan import ScanOptions, exit_code, scan_manifests
+    from .scan import scan_manifests
+
+    run_scan(lambda scan_opts: scan_manifests(targets, scan_opts, stdin=sys.stdin if "-" in targets else None), **options)
+
+
+@scan.command("kustomize")
+@click.argument("overlay", type=click.Path(exists=True, file_okay=False))
+@scan_options()
+def scan_kustomize_command(overlay: str, **options: Any) -> None:
+    """Render a Kustomize overlay (kustomize build, or kubectl kustomize) and scan the result.
+
+    Findings point at the base or overlay file each resource came from where kustomize says so.
+    """
+    from .scan import scan_rendered
+    from .sources.render import load_kustomize
+
+    run_scan(lambda scan_opts: scan_rendered(lambda: load_kustomize(overlay, max_file_size=scan_opts.max_file_size), scan_opts), **options)
+
+
+@scan.command("helm")
+@click.argument("chart")
+@click.option("-f", "--values", "values", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Values file for helm template (repeatable; -f as in helm, so the report format is --format).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Value for helm template --set (repeatable).")
+@click.option("--release-name", default=None, help="Release name for helm template.  [default: helm's]")
+@click.option("--namespace", default=None, help="Namespace for helm template (.Release.Namespace).")
+@scan_options(format_names=("--format",))
+def scan_helm_command(chart: str, values: Sequence[str], sets: Sequence[str], release_name: str | None, namespace: str | None, **options: Any) -> None:
+    """Render a Helm chart (helm template) and scan the result; findings name each document's template."""
+    from .scan import scan_rendered
+    from .sources.render import load_helm
+
+    run_scan(lambda scan_opts: scan_rendered(lambda: load_helm(chart, values, sets, release_name, namespace, max_file_size=scan_opts.max_file_size), scan_opts), **options)
+
+
+def run_scan(scan_with: Callable[[Any], ScanResult], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int) -> None:
+    """What every scan command does with the shared options: scan, write the report, exit with the code."""
+    from .scan import ScanOptions, exit_code
 
     check_format(fmt, output, csv_controls)
     engine_options: dict[str, Any] = {}
@@ -126,7 +186,7 @@ def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], m
         fail("--opa-url, --opa-token-file and --opa-ca-file need --engine opa")
     options = ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, max_file_size, workers=workers, engine_options=engine_options)
     try:
-        result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
+        result = scan_with(options)
     except USER_ERRORS as exc:
         fail(str(exc))
         return
