@@ -4,8 +4,9 @@ Kustomize runs for real through `kustomize build` or `kubectl kustomize`
 (Debian's kubernetes-client, installed by .ci/run).  The overlay uses only
 fields that every kustomize since v2 reads (bases, patchesStrategicMerge), so
 the same tests run on an old kubectl; the mapping to base files needs
-kustomize's origin annotations (kustomize v4 and later) and is skipped with
-the reason on older ones, where the fallback to the overlay path is tested.
+kustomize's origin annotations (``buildMetadata``, which the kustomize v2 in
+Debian 12's kubectl 1.20 lacks) and is skipped with the reason there, where
+the fallback to the overlay path is tested.
 
 Helm is absent on the development machine: the real-helm test skips with the
 reason, and a stand-in `helm` on PATH prints a stream in the layout
@@ -143,7 +144,7 @@ def test_overlay_is_rendered_and_scanned(overlay):
 def test_origins_map_back_to_base_documents_and_lines(overlay):
     doc = scan_json(["scan", "kustomize", "overlays/prod"])
     if not has_origin_annotations(doc):
-        pytest.skip("this kustomize writes no origin annotations (buildMetadata needs kustomize v4 or later); fallback tested below")
+        pytest.skip("this kustomize writes no origin annotations (no buildMetadata support, e.g. the kustomize v2 in Debian 12's kubectl 1.20); fallback tested below")
     app = overlay / "base/app.yaml"
     deployment_start = line_of(app, "apiVersion: apps/v1")
     resources = by_kind(doc)
