@@ -3,10 +3,11 @@
 Kustomize runs for real through `kustomize build` or `kubectl kustomize`
 (Debian's kubernetes-client, installed by .ci/run).  The overlay uses only
 fields that every kustomize since v2 reads (bases, patchesStrategicMerge), so
-the same tests run on an old kubectl; the mapping to base files needs
-kustomize's origin annotations (``buildMetadata``, which the kustomize v2 in
-Debian 12's kubectl 1.20 lacks) and is skipped with the reason there, where
-the fallback to the overlay path is tested.
+the same tests run on an old kubectl: a new kustomize maps resources back
+through its origin annotations, an old one (Debian 12's kubectl 1.20 has
+kustomize v2, without ``buildMetadata``) through the files the kustomizations
+list; both are checked, and each path is also driven by a stand-in
+`kustomize` so it is tested whichever kubectl is installed.
 
 Helm is absent on the development machine: the real-helm test skips with the
 reason, and a stand-in `helm` on PATH prints a stream in the layout
@@ -29,6 +30,7 @@ from click.testing import CliRunner
 
 from conftest import write
 from scanner.cli import main
+from scanner.model import Origin
 from scanner.sources.render import RenderError, helm_sources, load_kustomize, run_tool
 
 HAS_KUSTOMIZE = bool(shutil.which("kustomize") or shutil.which("kubectl"))
@@ -120,10 +122,6 @@ def by_kind(doc):
     return {r["kind"]: r for r in doc["resources"]}
 
 
-def has_origin_annotations(doc) -> bool:
-    return by_kind(doc)["Deployment"]["origin"]["path"] != "overlays/prod"
-
-
 @needs_kustomize
 def test_overlay_is_rendered_and_scanned(overlay):
     doc = scan_json(["scan", "kustomize", "overlays/prod"])
@@ -143,15 +141,21 @@ def test_overlay_is_rendered_and_scanned(overlay):
 @needs_kustomize
 def test_origins_map_back_to_base_documents_and_lines(overlay):
     doc = scan_json(["scan", "kustomize", "overlays/prod"])
-    if not has_origin_annotations(doc):
-        pytest.skip("this kustomize writes no origin annotations (no buildMetadata support, e.g. the kustomize v2 in Debian 12's kubectl 1.20); fallback tested below")
+    assert_mapped_to_base(doc, overlay)
+
+
+def assert_mapped_to_base(doc, overlay: Path) -> None:
     app = overlay / "base/app.yaml"
     deployment_start = line_of(app, "apiVersion: apps/v1")
     resources = by_kind(doc)
     assert resources["Service"]["origin"] == {"type": "file", "path": "base/app.yaml", "document": 1, "line": 1, "rendered_from": "overlays/prod"}
     assert resources["Deployment"]["origin"] == {"type": "file", "path": "base/app.yaml", "document": 2, "line": deployment_start, "rendered_from": "overlays/prod"}
-    # made by a generator: the kustomization that configures it, no line
-    assert resources["ConfigMap"]["origin"] == {"type": "file", "path": "overlays/prod/kustomization.yaml", "rendered_from": "overlays/prod"}
+    mapping = doc["scan"]["targets"][0]["origin_mapping"]
+    if mapping == "origin-annotations":  # made by a generator: the kustomization that configures it, no line
+        assert resources["ConfigMap"]["origin"] == {"type": "file", "path": "overlays/prod/kustomization.yaml", "rendered_from": "overlays/prod"}
+    else:  # an old kustomize says nothing about generated resources
+        assert mapping == "listed-files"
+        assert resources["ConfigMap"]["origin"] == {"type": "file", "path": "overlays/prod", "rendered_from": "overlays/prod"}
 
     findings = {f["policy"]: f for f in doc["findings"]}
     # the value is in the base: the line of the field there
@@ -196,10 +200,86 @@ def test_kustomize_is_preferred_and_unannotated_output_falls_back_to_the_overlay
     monkeypatch.chdir(tmp_path)
     doc = scan_json(["scan", "kustomize", "overlay"])
     assert doc["scan"]["targets"][0]["renderer"] == "kustomize build"
+    assert doc["scan"]["targets"][0]["origin_mapping"] == "none"
     [pod] = doc["resources"]
     assert pod["origin"] == {"type": "file", "path": "overlay", "rendered_from": "overlay"}
     [host] = [f for f in doc["findings"] if f["policy"] == "host-namespaces"]
     assert host["origin"] == {"type": "file", "path": "overlay", "rendered_from": "overlay"}  # never a line of the stream
+
+
+PROD_STREAM = """\
+apiVersion: v1
+data:
+  mode: prod
+kind: ConfigMap
+metadata:
+  name: prod-settings-2b5f6h7k9m
+  namespace: prod
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: prod-web
+  namespace: prod
+spec:
+  ports:
+  - port: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: prod-web
+  namespace: prod
+spec:
+  template:
+    spec:
+      containers:
+      - image: nginx:1.27
+        name: web
+        ports:
+        - containerPort: 8080
+          hostPort: 8080
+        securityContext:
+          privileged: true
+"""
+
+OLD_KUSTOMIZE = """\
+import os, sys
+# kustomize v2: no buildMetadata, so the wrapped build fails; the overlay itself builds
+if os.path.basename(sys.argv[2]).startswith("kubecomply-kustomize-"):
+    sys.stderr.write('Error: json: unknown field "buildMetadata"\\n')
+    sys.exit(1)
+sys.stdout.write(open(os.environ["FAKE_STREAM"]).read())
+"""
+
+
+def test_old_kustomize_is_mapped_through_the_listed_files(overlay, monkeypatch):
+    bin_dir = overlay / "bin"
+    bin_dir.mkdir()
+    fake_tool(bin_dir, "kustomize", OLD_KUSTOMIZE)
+    (overlay / "stream.yaml").write_text(PROD_STREAM)
+    monkeypatch.setenv("FAKE_STREAM", str(overlay / "stream.yaml"))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    doc = scan_json(["scan", "kustomize", "overlays/prod"])
+    assert doc["scan"]["targets"][0]["origin_mapping"] == "listed-files"
+    assert_mapped_to_base(doc, overlay)
+
+
+def test_listed_files_with_the_same_name_twice_stay_unmapped(tmp_path, monkeypatch):
+    write(tmp_path, "a/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n")
+    write(tmp_path, "a/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "b/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n")
+    write(tmp_path, "b/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "top/kustomization.yaml", "bases: [../a, ../b]\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_tool(bin_dir, "kustomize", OLD_KUSTOMIZE)
+    (tmp_path / "stream.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n")
+    monkeypatch.setenv("FAKE_STREAM", str(tmp_path / "stream.yaml"))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.chdir(tmp_path)
+    load = load_kustomize("top")
+    assert [r.origin for r in load.resources] == [Origin("file", "top", rendered_from="top")]
 
 
 @needs_kustomize

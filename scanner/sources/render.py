@@ -27,10 +27,15 @@ overlay, relative to the scan root):
   a value the overlay changed (a patch, an image or namespace transformer)
   has no line of its own in the source, so the finding points at the start of
   the source document.  Resources made by a generator (``configMapGenerator``)
-  point at the kustomization file that configures them, without a line;
-  remote resources, unmatched documents and kustomize builds without origin
-  annotations fall back to the overlay folder itself.  The annotation is
-  removed again unless the overlay asked for it itself.
+  point at the kustomization file that configures them, without a line.
+  A kustomize without origin annotations (v2, as in Debian 12's kubectl
+  1.20) fails the wrapped build, so the overlay is built as is and each
+  resource is matched by kind and name among the documents of the files the
+  kustomizations list under resources/bases/components (folders followed,
+  patches not); a name found in no file or in two keeps the overlay.  Remote
+  resources and anything unmatched fall back to the overlay folder itself,
+  without a line.  The annotation is removed again unless the overlay asked
+  for it itself.
 """
 
 from __future__ import annotations
@@ -375,10 +380,47 @@ def _origin_of(obj: dict[str, Any], keep: bool) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _match_document(rendered: Resource, candidates: Sequence[Resource]) -> Resource | None:
-    """The source document a rendered resource came from: same kind, name contained in the rendered one."""
+def _listed_files(overlay: str, seen: set[str] | None = None) -> list[str]:
+    """Files the kustomizations list as resources (``resources``, ``bases``, ``components``), folders followed.
+
+    Used only when kustomize wrote no origin annotations.  Patches are not
+    listed (they are not where a resource comes from); remote entries do not
+    exist on disk and are passed over.
+    """
+    seen = set() if seen is None else seen
+    folder = os.path.abspath(overlay)
+    found = _kustomization_file(folder)
+    if found is None or folder in seen:
+        return []
+    seen.add(folder)
+    try:
+        with open(found, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    files: list[str] = []
+    for key in ("resources", "bases", "components"):
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            path = os.path.normpath(os.path.join(folder, str(entry)))
+            if os.path.isdir(path):
+                files += _listed_files(path, seen)
+            elif os.path.isfile(path):
+                files.append(path)
+    return files
+
+
+def _match_document(rendered: Resource, candidates: Sequence[Resource], by_name_only: bool = False) -> Resource | None:
+    """The source document a rendered resource came from: same kind, name contained in the rendered one.
+
+    Within the one file kustomize named, a lone document of the kind is taken
+    whatever its name (a patch may rename); across listed files
+    (``by_name_only``) the name must match.
+    """
     same_kind = [c for c in candidates if c.kind == rendered.kind]
-    if len(same_kind) == 1:
+    if len(same_kind) == 1 and not by_name_only:
         return same_kind[0]
     named = [c for c in same_kind if c.name and c.name in rendered.name]
     if not named:
@@ -414,16 +456,23 @@ def load_kustomize(
         else:
             where.append((None, False))
 
-    source_files = sorted({path for path, is_doc in where if is_doc and path and os.path.isfile(path)})
+    # without annotations (older kustomize): the files the kustomizations list
+    listed = _listed_files(overlay) if any(path is None for path, _ in where) else []
+    source_files = sorted({path for path, is_doc in where if is_doc and path and os.path.isfile(path)} | set(listed))
     sources = load_manifests(source_files, root=root_abs, max_file_size=max_file_size) if source_files else ManifestLoad()
     by_file: dict[str, list[Resource]] = {}
     for candidate in sources.resources:
         by_file.setdefault(candidate.origin.path or "", []).append(candidate)
+    listed_candidates = [c for path in dict.fromkeys(listed) for c in by_file.get(_display(path, root_abs), [])]
 
     for resource, (path, is_doc) in zip(stream.resources, where):
         origin = Origin("file", overlay_display, None, None, rendered_from=overlay_display)
         matched = None
-        if path is not None:
+        if path is None and listed_candidates:
+            matched = _match_document(resource, listed_candidates, by_name_only=True)
+            if matched is not None:
+                origin = replace(matched.origin, rendered_from=overlay_display)
+        elif path is not None:
             display = _display(path, root_abs)
             matched = _match_document(resource, by_file.get(display, [])) if is_doc else None
             if matched is not None:
@@ -435,5 +484,7 @@ def load_kustomize(
             load._mapped[id(origin)] = (sources, matched.origin, matched.obj, resource.obj)
     load.files = sorted({r.origin.path for r in load.resources if r.origin.path} or {overlay_display})
     version_argv = ["kustomize", "version"] if command[0] == "kustomize" else ["kubectl", "version", "--client"]
-    load.targets = [_target("kustomize", overlay, overlay_display, command, renderer_version=tool_version(version_argv))]
+    annotated = any(path is not None for path, _ in where)
+    mapping = "origin-annotations" if annotated else ("listed-files" if listed else "none")
+    load.targets = [_target("kustomize", overlay, overlay_display, command, renderer_version=tool_version(version_argv), origin_mapping=mapping)]
     return load
