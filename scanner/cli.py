@@ -151,7 +151,7 @@ def scan_manifests_command(targets: Sequence[str], **options: Any) -> None:
 def scan_kustomize_command(overlay: str, **options: Any) -> None:
     """Render a Kustomize overlay (kustomize build, or kubectl kustomize) and scan the result.
 
-    Findings point at the base or overlay file each resource came from where kustomize says so.
+    Findings point at the base or overlay file each resource came from, where it can be told.
     """
     from .scan import scan_rendered
     from .sources.render import load_kustomize

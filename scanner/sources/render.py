@@ -72,6 +72,10 @@ class RenderError(Exception):
     """The chart or overlay could not be rendered: the tool is missing, failed or hung."""
 
 
+class RenderTimeout(RenderError):
+    """The tool did not finish in time (not worth a second try)."""
+
+
 @dataclass
 class RenderedLoad(ManifestLoad):
     """A ManifestLoad whose origins point back at charts, templates and overlays.
@@ -123,7 +127,7 @@ def run_tool(argv: Sequence[str], shown: str, timeout: float = RENDER_TIMEOUT) -
             timeout=timeout, check=False, stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
-        raise RenderError(f"`{shown}` did not finish within {timeout:g} s") from None
+        raise RenderTimeout(f"`{shown}` did not finish within {timeout:g} s") from None
     except OSError as exc:
         raise RenderError(f"could not run `{shown}`: {exc.strerror or exc}") from None
     if done.returncode != 0:
@@ -359,6 +363,8 @@ def render_kustomize(overlay: str, timeout: float = RENDER_TIMEOUT) -> tuple[str
                 fh.write(yaml.safe_dump({"resources": [relative], "buildMetadata": ["originAnnotations"]}))
             try:
                 return run_tool([*base, wrapper], shown, timeout), base, wrapper
+            except RenderTimeout:
+                raise
             except RenderError:
                 pass
     return run_tool([*base, overlay], shown, timeout), base, None
