@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
 from tabulate import tabulate
@@ -28,6 +28,7 @@ from .gates import GateError
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
+from .sources.render import RenderError
 from .waivers import WaiverError
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SIZE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
 SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
-USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError, BaselineError, ChangesError, GateError, ConfigDataError)
+USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError, BaselineError, ChangesError, GateError, ConfigDataError, RenderError)
 
 
 def fail(message: str) -> None:
@@ -157,38 +158,59 @@ def parse_fail_under_option(_ctx: Any, _param: Any, values: tuple[str, ...]) -> 
         raise click.BadParameter(str(exc)) from None
 
 
-@scan.command("manifests")
-@targets_argument
-@check_options
-@waivers_option
-@click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False), help="Baseline of accepted findings (kubecomply baseline create): they are reported as baselined and do not fail the build.")
-@click.option("--changed-since", metavar="REF", default=None, help="Scan everything, but report and gate only findings in files changed since this git ref (merge base with HEAD), plus uncommitted and untracked files.")
-@click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity.")
-@click.option("--fail-under", "fail_under", multiple=True, metavar="FRAMEWORK=SCORE", callback=parse_fail_under_option, help="Exit 1 when the framework's score (percent, as reports show it) is below SCORE; repeatable. A framework with no score trips it.")
-@click.option("--fail-on-gaps", is_flag=True, help="Exit 2 when anything was not scanned (files not parsed, checks that could not run), even with --allow-parse-errors.")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
-@csv_controls_option
-@lang_option
-@report_url_option
-@allow_parse_errors_option
-@allow_empty_option
-def scan_manifests_command(targets: Sequence[str], waivers_file: str | None, baseline_file: str | None, changed_since: str | None, fail_on: str, fail_under: dict[str, float], fail_on_gaps: bool, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, allow_parse_errors: bool, allow_empty: bool, **check: Any) -> None:
-    """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin.
+def format_option(*names: str):
+    """-f/--format; a function because `scan helm` needs it without -f."""
+    return click.option(*names, "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
 
-    \b
-    Exit codes: 0 no gate tripped; 1 a gate tripped: an open finding at or
-    above --fail-on, or a framework score under --fail-under; 2 the scan was
-    incomplete or could not be done (with --fail-on-gaps: any gap).
+
+def report_options(format_names: tuple[str, ...] = ("-f", "--format")) -> Callable[[Any], Any]:
+    """What every scan command does with its result: waivers, baseline, gates, the report.
+
+    ``scan helm`` keeps ``-f`` for values files, as helm does, so it passes
+    ``format_names=("--format",)``.
+    """
+    options = [
+        waivers_option,
+        click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False), help="Baseline of accepted findings (kubecomply baseline create): they are reported as baselined and do not fail the build."),
+        click.option("--changed-since", metavar="REF", default=None, help="Scan everything, but report and gate only findings in files changed since this git ref (merge base with HEAD), plus uncommitted and untracked files."),
+        click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity."),
+        click.option("--fail-under", "fail_under", multiple=True, metavar="FRAMEWORK=SCORE", callback=parse_fail_under_option, help="Exit 1 when the framework's score (percent, as reports show it) is below SCORE; repeatable. A framework with no score trips it."),
+        click.option("--fail-on-gaps", is_flag=True, help="Exit 2 when anything was not scanned (files not parsed, checks that could not run, kinds not collected), even with --allow-parse-errors."),
+        format_option(*format_names),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout."),
+        csv_controls_option,
+        lang_option,
+        report_url_option,
+        allow_parse_errors_option,
+        allow_empty_option,
+    ]
+
+    def decorate(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return check_options(func)
+
+    return decorate
+
+
+def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str, Any]) -> None:
+    """Scan, gate, write the report and exit: the same for manifests, Helm and Kustomize.
+
+    ``values`` are the command's CHECK_OPTIONS and report_options, as click passed them.
     """
     from .gates import GatePolicy, check_frameworks, evaluate_gates, exit_code
-    from .scan import scan_manifests
 
+    fmt, output, csv_controls, lang = values.pop("fmt"), values.pop("output"), values.pop("csv_controls"), values.pop("lang")
+    fail_on, fail_under, fail_on_gaps = values.pop("fail_on"), values.pop("fail_under"), values.pop("fail_on_gaps")
+    report_url, allow_parse_errors, allow_empty = values.pop("report_url"), values.pop("allow_parse_errors"), values.pop("allow_empty")
     check_format(fmt, output, csv_controls)
-    options = scan_options(check, waivers_file=waivers_file, baseline_file=baseline_file, changed_since=changed_since, fail_on_gaps=fail_on_gaps)
+    options = scan_options(
+        values, waivers_file=values.pop("waivers_file"), baseline_file=values.pop("baseline_file"),
+        changed_since=values.pop("changed_since"), fail_on_gaps=fail_on_gaps,
+    )
     gate_policy = GatePolicy(fail_on=fail_on, fail_under=fail_under, fail_on_gaps=fail_on_gaps)
     try:
-        result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
+        result = scan_with(options)
         check_frameworks(result, fail_under)
     except USER_ERRORS as exc:
         fail(str(exc))
@@ -200,6 +222,51 @@ def scan_manifests_command(targets: Sequence[str], waivers_file: str | None, bas
         click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
     click.echo(f"kubecomply: exit {code}: {reason}", err=True)
     sys.exit(code)
+
+
+@scan.command("manifests")
+@targets_argument
+@report_options()
+def scan_manifests_command(targets: Sequence[str], **values: Any) -> None:
+    """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin.
+
+    \b
+    Exit codes: 0 no gate tripped; 1 a gate tripped: an open finding at or
+    above --fail-on, or a framework score under --fail-under; 2 the scan was
+    incomplete or could not be done (with --fail-on-gaps: any gap).
+    """
+    from .scan import scan_manifests
+
+    run_scan(lambda options: scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None), values)
+
+
+@scan.command("kustomize")
+@click.argument("overlay", type=click.Path(exists=True, file_okay=False))
+@report_options()
+def scan_kustomize_command(overlay: str, **values: Any) -> None:
+    """Render a Kustomize overlay (kustomize build, or kubectl kustomize) and scan the result.
+
+    Findings point at the base or overlay file each resource came from, where it can be told.
+    """
+    from .scan import scan_rendered
+    from .sources.render import load_kustomize
+
+    run_scan(lambda options: scan_rendered(lambda: load_kustomize(overlay, max_file_size=options.max_file_size), options), values)
+
+
+@scan.command("helm")
+@click.argument("chart")
+@click.option("-f", "--values", "values_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Values file for helm template (repeatable; -f as in helm, so the report format is --format).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Value for helm template --set (repeatable).")
+@click.option("--release-name", default=None, help="Release name for helm template.  [default: helm's]")
+@click.option("--namespace", default=None, help="Namespace for helm template (.Release.Namespace).")
+@report_options(format_names=("--format",))
+def scan_helm_command(chart: str, values_files: Sequence[str], sets: Sequence[str], release_name: str | None, namespace: str | None, **values: Any) -> None:
+    """Render a Helm chart (helm template) and scan the result; findings name each document's template."""
+    from .scan import scan_rendered
+    from .sources.render import load_helm
+
+    run_scan(lambda options: scan_rendered(lambda: load_helm(chart, values_files, sets, release_name, namespace, max_file_size=options.max_file_size), options), values)
 
 
 @main.group()

@@ -49,6 +49,13 @@ class Origin:
     index within the file, the 1-based ``line`` where the document starts and,
     for items of a ``kind: List``, the 0-based ``item`` index.  For clusters:
     ``context``, ``server`` and ``collected_at``.
+
+    Rendered resources (Helm charts, Kustomize overlays) have type ``file``
+    and ``rendered_from``, the chart or overlay they were rendered from;
+    ``path`` is the source file they were mapped back to (the Helm template,
+    the Kustomize resource file) or else the chart or overlay itself, and
+    ``line`` is left unset wherever the rendered text has no line in that
+    file (scanner/sources/render.py says what is mapped how).
     """
 
     type: str  # "file", "stdin" or "cluster"
@@ -59,6 +66,7 @@ class Origin:
     context: str | None = None
     server: str | None = None
     collected_at: str | None = None
+    rendered_from: str | None = None  # chart or overlay path, for rendered resources
 
     def to_dict(self) -> dict[str, Any]:
         return _compact(self)

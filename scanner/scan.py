@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from . import __version__
 from .config_data import load_config_data, missing_data
@@ -27,6 +27,7 @@ from .model import SEVERITIES, VIOLATION_STATUSES, CheckInfo, CoverageGap, Findi
 from .policies import ALL_KINDS, PolicySet, load_policies
 from .redact import redact_text
 from .sources.manifests import ManifestLoad, load_manifests
+from .sources.render import RenderedLoad
 from .waivers import apply_waivers, load_waivers
 
 
@@ -244,11 +245,44 @@ def paused_gc():
 
 def scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO | None = None) -> ScanResult:
     """Scan manifest files, folders and stdin; raises PolicyError/FrameworkError/WaiverError for unusable inputs."""
+
+    def load() -> tuple[ManifestLoad, list[dict[str, Any]], str]:
+        return load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin), path_targets(targets), "manifests"
+
     with paused_gc():
-        return _scan_manifests(targets, options, stdin)
+        return _scan(options, load)
 
 
-def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO | None) -> ScanResult:
+def scan_rendered(load: Callable[[], RenderedLoad], options: ScanOptions) -> ScanResult:
+    """Scan what a Helm chart or Kustomize overlay renders to (scanner.sources.render).
+
+    ``load`` renders and reads; it is called after the checks, mappings and
+    waivers loaded, so their errors come first, as in a manifest scan.  Raises
+    RenderError when the tool is missing or fails.
+    """
+
+    def loaded() -> tuple[ManifestLoad, list[dict[str, Any]], str]:
+        rendered = load()
+        return rendered, rendered.targets, rendered.source  # source: "helm" or "kustomize"
+
+    with paused_gc():
+        return _scan(options, loaded)
+
+
+def path_targets(targets: Sequence[str]) -> list[dict[str, Any]]:
+    """``scan.targets`` for files, folders and stdin, with the git commit of each checkout."""
+    targets_info = []
+    for target in targets:
+        info: dict[str, Any] = {"type": "stdin" if target == "-" else "path", "path": target}
+        commit = git_commit(target) if target != "-" else None
+        if commit:
+            info["git_commit"] = commit
+        targets_info.append(info)
+    return targets_info
+
+
+def _scan(options: ScanOptions, read: Callable[[], tuple[ManifestLoad, list[dict[str, Any]], str]]) -> ScanResult:
+    """The pipeline after the inputs: ``read`` gives the loaded resources, ``scan.targets`` and ``scan.source``."""
     started = _utc_now()
     bundle = load_bundle(options)
     known = set(bundle.policy_set.by_id())
@@ -257,10 +291,11 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     else:
         file_waivers = load_waivers(options.waivers_file, known, options.today) if options.waivers_file else []
     baseline = load_baseline(options.baseline_file) if options.baseline_file else None
-    changes: ChangeSet | None = changed_since(options.changed_since, targets) if options.changed_since else None
 
-    load = load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin)
+    load, targets_info, source = read()
     resources = load.resources
+    target_paths = [str(t["path"]) for t in targets_info if t.get("path") and t.get("type") != "stdin"]
+    changes: ChangeSet | None = changed_since(options.changed_since, target_paths or ["."]) if options.changed_since else None
 
     engine = create_engine(options.engine, workers=options.workers, config=bundle.config, **options.engine_options)
     try:
@@ -285,13 +320,6 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     outside = 0
     if changes is not None:
         findings, outside = keep_changed(findings, frameworks, changes)
-    targets_info = []
-    for target in targets:
-        info: dict[str, Any] = {"type": "stdin" if target == "-" else "path", "path": target}
-        commit = git_commit(target) if target != "-" else None
-        if commit:
-            info["git_commit"] = commit
-        targets_info.append(info)
     scan_info = {
         "tool": "kubecomply",
         "version": __version__,
@@ -299,7 +327,7 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
         "engine_version": engine_version,
         "started": started,
         "finished": _utc_now(),
-        "source": "manifests",
+        "source": source,
         "targets": targets_info,
         "policy_bundle": bundle.digest,
         "frameworks": [fw.id for fw in bundle.frameworks],
