@@ -84,7 +84,7 @@ def main() -> None:
 
 @main.group()
 def scan() -> None:
-    """Scan manifests (and, later, clusters and snapshots)."""
+    """Scan manifests, live clusters and evidence snapshots."""
 
 
 policy_dir_option = click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own Rego checks (repeatable).")
@@ -93,49 +93,196 @@ lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="en",
 mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own framework mappings (repeatable).")
 
 
+def options(*decorators: Any) -> Any:
+    """Apply a list of click options in order, so commands share them without copies."""
+
+    def apply(func: Any) -> Any:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+# What every scan command (manifests, cluster, snapshot) reports and how it gates.
+report_options = options(
+    policy_dir_option,
+    mapping_dir_option,
+    click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable)."),
+    click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file."),
+    click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity."),
+    click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format."),
+    click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout."),
+    csv_controls_option,
+    lang_option,
+)
+engine_options = options(
+    click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md)."),
+    click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]"),
+    click.option("--opa-url", default=None, help="OPA server for --engine opa; without it a local `opa run --server` is started."),
+    click.option("--opa-token-file", type=click.Path(exists=True, dir_okay=False), default=None, help="File holding the bearer token for OPA."),
+    click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate."),
+    click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request."),
+    click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA."),
+)
+
+
+def scan_options(policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int, **extra: Any):
+    """ScanOptions from the shared options; --opa-* without --engine opa is an error."""
+    from .scan import ScanOptions
+
+    engine_settings: dict[str, Any] = {}
+    if engine == "opa":
+        engine_settings = {"url": opa_url, "token_file": opa_token_file, "ca_file": opa_ca_file, "timeout": opa_timeout, "batch_bytes": opa_batch_bytes}
+    elif opa_url or opa_token_file or opa_ca_file:
+        fail("--opa-url, --opa-token-file and --opa-ca-file need --engine opa")
+    return ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, workers=workers, engine_options=engine_settings, **extra)
+
+
+def finish(result: ScanResult, fmt: str, output: str | None, csv_controls: bool, lang: str, code: int, reason: str) -> None:
+    """Write the report, then the one-line outcome on stderr, and exit with the code."""
+    write_report(result, fmt, output, csv_controls, lang)
+    if output:
+        click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
+    click.echo(f"kubecomply: exit {code}: {reason}", err=True)
+    sys.exit(code)
+
+
 @scan.command("manifests")
 @click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
-@policy_dir_option
-@mapping_dir_option
-@click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable).")
-@click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
-@click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low", show_default=True, help="Exit 1 when an open finding is at or above this severity.")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
-@csv_controls_option
-@lang_option
+@report_options
 @click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
 @click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
 @click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read.")
-@click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md).")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]")
-@click.option("--opa-url", default=None, help="OPA server for --engine opa; without it a local `opa run --server` is started.")
-@click.option("--opa-token-file", type=click.Path(exists=True, dir_okay=False), default=None, help="File holding the bearer token for OPA.")
-@click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate.")
-@click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request.")
-@click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA.")
+@engine_options
 def scan_manifests_command(targets: Sequence[str], policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], waivers_file: str | None, fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, allow_parse_errors: bool, allow_empty: bool, max_file_size: int, engine: str, workers: int | None, opa_url: str | None, opa_token_file: str | None, opa_ca_file: str | None, opa_timeout: float, opa_batch_bytes: int) -> None:
     """Scan Kubernetes manifests: files, folders (recursive *.yaml, *.yml, *.json) and - for stdin."""
-    from .scan import ScanOptions, exit_code, scan_manifests
+    from .scan import exit_code, scan_manifests
 
     check_format(fmt, output, csv_controls)
-    engine_options: dict[str, Any] = {}
-    if engine == "opa":
-        engine_options = {"url": opa_url, "token_file": opa_token_file, "ca_file": opa_ca_file, "timeout": opa_timeout, "batch_bytes": opa_batch_bytes}
-    elif opa_url or opa_token_file or opa_ca_file:
-        fail("--opa-url, --opa-token-file and --opa-ca-file need --engine opa")
-    options = ScanOptions(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, max_file_size, workers=workers, engine_options=engine_options)
+    options = scan_options(policy_dirs, mapping_dirs, frameworks, waivers_file, engine, workers, opa_url, opa_token_file, opa_ca_file, opa_timeout, opa_batch_bytes, max_file_size=max_file_size)
     try:
         result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
     except USER_ERRORS as exc:
         fail(str(exc))
         return
-    write_report(result, fmt, output, csv_controls, lang)
     code, reason = exit_code(result, fail_on, allow_parse_errors, allow_empty)
-    if output:
-        click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
-    click.echo(f"kubecomply: exit {code}: {reason}", err=True)
-    sys.exit(code)
+    finish(result, fmt, output, csv_controls, lang, code, reason)
+
+
+# ------------------------------------------------------------------ clusters
+
+kubeconfig_option = click.option("--kubeconfig", type=click.Path(dir_okay=False), default=None, help="Kubeconfig file.  [default: $KUBECONFIG, then ~/.kube/config, then the in-cluster service account]")
+scope_options = options(
+    click.option("-n", "--namespace", "namespaces", multiple=True, help="Scan only namespaces matching this glob (repeatable); cluster-scoped kinds are still collected."),
+    click.option("--exclude-namespace", "exclude_namespaces", multiple=True, help="Leave out namespaces matching this glob (repeatable)."),
+    click.option("--request-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each API request."),
+)
+fail_on_gaps_option = click.option("--fail-on-gaps", is_flag=True, help="Exit 2 when anything was not collected or assessed (coverage gaps).")
+
+
+def cluster_options(namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float):
+    from .sources.cluster import ClusterOptions
+
+    return ClusterOptions(namespaces=tuple(namespaces), exclude_namespaces=tuple(exclude_namespaces), request_timeout=request_timeout)
+
+
+def cluster_targets(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool):
+    from .cluster_scan import ClusterTarget
+    from .sources.cluster import ClusterError, list_contexts
+
+    if all_contexts and contexts:
+        fail("--all-contexts and --context cannot be used together")
+    if all_contexts:
+        try:
+            names, _current = list_contexts(kubeconfig)
+        except ClusterError as exc:
+            fail(str(exc))
+            return []
+        if not names:
+            fail("the kubeconfig has no contexts")
+        return [ClusterTarget(name, kubeconfig) for name in names]
+    if not contexts:
+        return [ClusterTarget(None, kubeconfig)]
+    return [ClusterTarget(name, kubeconfig) for name in dict.fromkeys(contexts)]
+
+
+@scan.command("cluster")
+@report_options
+@kubeconfig_option
+@click.option("--context", "contexts", multiple=True, help="Kubeconfig context to scan (repeatable: a fleet).  [default: the current context]")
+@click.option("--all-contexts", is_flag=True, help="Scan every context of the kubeconfig, as a fleet.")
+@scope_options
+@fail_on_gaps_option
+@engine_options
+def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, fail_on_gaps: bool, fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, **shared: Any) -> None:
+    """Scan a live cluster (or several: --context twice, --all-contexts) through the Kubernetes API."""
+    from .cluster_scan import scan_cluster
+    from .scan import exit_code
+    from .sources.cluster import ClusterError
+
+    check_format(fmt, output, csv_controls)
+    options = scan_options(**shared, fail_on_gaps=fail_on_gaps)
+    targets = cluster_targets(kubeconfig, contexts, all_contexts)
+    try:
+        result = scan_cluster(targets, options, cluster_options(namespaces, exclude_namespaces, request_timeout))
+    except (*USER_ERRORS, ClusterError) as exc:
+        fail(str(exc))
+        return
+    code, reason = exit_code(result, fail_on, fail_on_gaps=fail_on_gaps)
+    finish(result, fmt, output, csv_controls, lang, code, reason)
+
+
+@scan.command("snapshot")
+@click.argument("snapshot_file", type=click.Path(exists=True, dir_okay=False))
+@report_options
+@fail_on_gaps_option
+@engine_options
+def scan_snapshot_command(snapshot_file: str, fail_on_gaps: bool, fail_on: str, fmt: str, output: str | None, csv_controls: bool, lang: str, **shared: Any) -> None:
+    """Scan an evidence snapshot written by `kubecomply export cluster`, offline; its digest is verified first."""
+    from .cluster_scan import scan_snapshot
+    from .scan import exit_code
+    from .sources.snapshot import SnapshotError
+
+    check_format(fmt, output, csv_controls)
+    options = scan_options(**shared, fail_on_gaps=fail_on_gaps)
+    try:
+        result = scan_snapshot(snapshot_file, options)
+    except (*USER_ERRORS, SnapshotError) as exc:
+        fail(str(exc))
+        return
+    code, reason = exit_code(result, fail_on, fail_on_gaps=fail_on_gaps)
+    finish(result, fmt, output, csv_controls, lang, code, reason)
+
+
+@main.group()
+def export() -> None:
+    """Write evidence snapshots."""
+
+
+@export.command("cluster")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="Snapshot file to write (gzip JSON, e.g. evidence.json.gz).")
+@kubeconfig_option
+@click.option("--context", default=None, help="Kubeconfig context.  [default: the current context]")
+@scope_options
+@policy_dir_option
+@click.option("--framework", "frameworks", multiple=True, help="Collect only the kinds the checks of this framework need (repeatable).")
+def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
+    """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot."""
+    from .cluster_scan import ClusterTarget, collect_target
+    from .scan import ScanOptions, load_bundle
+    from .sources.cluster import ClusterError
+    from .sources.snapshot import write_snapshot
+
+    try:
+        bundle = load_bundle(ScanOptions(policy_dirs, (), frameworks))
+        collection = collect_target(ClusterTarget(context, kubeconfig), bundle, cluster_options(namespaces, exclude_namespaces, request_timeout))
+        digest = write_snapshot(collection, output)
+    except (*USER_ERRORS, ClusterError, OSError) as exc:
+        fail(str(exc))
+        return
+    gaps = len(collection.gaps)
+    click.echo(f"kubecomply: wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}", err=True)
 
 
 @main.command("report")

@@ -57,6 +57,7 @@ class CheckCoverage:
     evaluated: int = 0  # resources of the check's kinds that were evaluated
     failed_resources: set[int] = field(default_factory=set)
     error: str | None = None  # why the check could not run, if it did not
+    not_collected: str | None = None  # kinds it needs that a cluster scan could not collect, and why
 
 
 def _require(data: dict[str, Any], key: str, file: str, where: str) -> Any:
@@ -177,6 +178,8 @@ def _control_result(control: Control, coverage: dict[str, CheckCoverage], open_f
             problems.append(f"{check} was not part of this scan")
         elif cov.error:
             problems.append(f"{check} could not run: {cov.error}")
+        elif cov.not_collected:
+            problems.append(f"{check} not assessed: {cov.not_collected}")
         elif cov.evaluated == 0:
             problems.append(f"{check} found no resources of its kinds in scope")
     if problems:

@@ -256,7 +256,8 @@ class CoverageGap:
     """Something the scan did not look at, and why.
 
     ``type`` is ``file`` (a file or document not parsed), ``kind`` (a resource
-    kind not collected) or ``check`` (a check that could not run).
+    kind not collected from ``cluster``), ``cluster`` (a cluster of a fleet that
+    could not be read at all) or ``check`` (a check that could not run).
     """
 
     type: str
@@ -277,7 +278,7 @@ class CoverageGap:
         return cls(**{k: data[k] for k in (f.name for f in fields(cls)) if k in data})
 
     def sort_key(self) -> tuple:
-        return (self.type, self.path or "", self.line or 0, self.check or "", self.kind or "", self.reason)
+        return (self.type, self.cluster or "", self.path or "", self.line or 0, self.check or "", self.kind or "", self.reason)
 
     def label(self) -> str:
         if self.type == "file":
@@ -285,7 +286,10 @@ class CoverageGap:
             return f"{where}: {self.reason}"
         if self.type == "check":
             return f"check {self.check}: {self.reason}"
-        return f"{self.apiVersion or ''} {self.kind or ''}: {self.reason}".strip()
+        if self.type == "cluster":
+            return f"cluster {self.cluster}: {self.reason}"
+        where = f"cluster {self.cluster}: " if self.cluster else ""
+        return f"{where}{' '.join(p for p in (self.apiVersion, self.kind) if p)}: {self.reason}"
 
 
 @dataclass
@@ -411,6 +415,7 @@ class ScanResult:
     schema_version: str = SCHEMA_VERSION
     checks: list[CheckInfo] = field(default_factory=list)  # the evaluated checks; absent in older results
     resources: list[ScannedResource] = field(default_factory=list)  # resources in scope; absent in older results
+    fleet: dict[str, Any] | None = None  # several clusters in one scan: per-cluster summaries, control x cluster
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -423,6 +428,7 @@ class ScanResult:
             "waivers": [w.to_dict() for w in self.waivers],
             **({"checks": [c.to_dict() for c in self.checks]} if self.checks else {}),
             **({"resources": [r.to_dict() for r in self.resources]} if self.resources else {}),
+            **({"fleet": self.fleet} if self.fleet is not None else {}),
         }
 
     @classmethod
@@ -437,4 +443,5 @@ class ScanResult:
             waivers=[Waiver.from_dict(w) for w in data.get("waivers", [])],
             checks=[CheckInfo.from_dict(c) for c in data.get("checks", [])],
             resources=[ScannedResource.from_dict(r) for r in data.get("resources", [])],
+            fleet=data.get("fleet"),
         )

@@ -36,6 +36,7 @@ class ScanOptions:
     today: dt.date | None = None
     workers: int | None = None  # evaluation processes; None: one per core (at most four)
     engine_options: dict[str, Any] = field(default_factory=dict)  # e.g. url, token_file for "opa"
+    fail_on_gaps: bool = False  # any coverage gap makes the exit code 2
 
 
 @dataclass
@@ -281,8 +282,10 @@ def _scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO 
     )
 
 
-def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False, allow_empty: bool = False) -> tuple[int, str]:
+def exit_code(result: ScanResult, fail_on: str, allow_parse_errors: bool = False, allow_empty: bool = False, fail_on_gaps: bool = False) -> tuple[int, str]:
     """0 clean, 1 violations at or above ``fail_on``, 2 the scan was incomplete; with the reason."""
+    if fail_on_gaps and result.gaps:
+        return 2, f"{len(result.gaps)} coverage gap(s) (--fail-on-gaps)"
     check_gaps = [g for g in result.gaps if g.type == "check"]
     file_gaps = [g for g in result.gaps if g.type == "file"]
     if check_gaps:

@@ -1,0 +1,529 @@
+"""Read a live cluster through the Kubernetes API, and say exactly what could not be read.
+
+Connection goes through the official ``kubernetes`` client's config loading
+(kubeconfig files named by ``--kubeconfig`` or ``KUBECONFIG``, contexts, in-cluster
+service-account config) and its ``ApiClient``, so TLS with the cluster CA, bearer
+tokens, client certificates and exec credential plugins work as they do for every
+other client.  We only use the client's transport: list pages are fetched as raw
+bytes (``_preload_content`` off) and decoded with ``json.loads``; the client's model
+classes are never built (they are several times slower and drop unknown fields).
+
+What is collected: the kinds the loaded checks declare (``workloads`` expanded), plus
+Namespaces, found through discovery (each group's preferred version).  Every kind a
+check names explicitly but that cannot be listed (not served, 403, 404, timeout, an
+error after retries) becomes a ``CoverageGap(type="kind")`` with the reason; kinds
+that only come from expanding ``workloads`` and that the server does not serve (such
+as OpenShift's DeploymentConfig on other clusters) are noted in ``not_served`` instead,
+because no object of that kind can exist there.
+
+Secrets are listed in the metadata-only form (``PartialObjectMetadataList``), so no
+secret value is ever sent to the scanner.  That form has no ``type``; a second
+metadata-only list per type in ``SECRET_TYPES`` (``fieldSelector=type=...``) tells
+which secrets are service-account tokens, and only those get ``type`` set.
+
+Pods and ReplicaSets whose controlling owner was itself collected are left out (the
+controller is what to fix) and counted in ``skipped_owned``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import json
+import os
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+from urllib.parse import quote
+
+from scanner.model import CoverageGap, Origin, Resource
+from scanner.redact import LAST_APPLIED
+
+METADATA_ONLY_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+SECRET_TYPES: tuple[str, ...] = ("kubernetes.io/service-account-token",)
+ALWAYS_COLLECTED = ("Namespace",)
+OWNED_KINDS = ("Pod", "ReplicaSet")
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class ClusterError(Exception):
+    """The cluster cannot be used at all (bad kubeconfig, unknown context, unreachable); one line."""
+
+
+@dataclass
+class ClusterOptions:
+    namespaces: Sequence[str] = ()  # globs; empty: every namespace
+    exclude_namespaces: Sequence[str] = ()
+    request_timeout: float = 30.0
+    retries: int = 4  # extra attempts after the first, for 429, 5xx and dropped connections
+    backoff: float = 0.5  # first backoff in seconds, doubled each retry (with jitter)
+    max_backoff: float = 30.0  # longest single wait, Retry-After included
+    page_size: int = 500
+    workers: int = 4  # kinds listed at once
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """Where the API serves one kind (from discovery)."""
+
+    kind: str
+    group: str
+    version: str
+    plural: str
+    namespaced: bool
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    def list_path(self, namespace: str | None = None) -> str:
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if namespace is not None:
+            return f"{base}/namespaces/{quote(namespace, safe='')}/{self.plural}"
+        return f"{base}/{self.plural}"
+
+
+@dataclass
+class Connection:
+    """An ApiClient for one context, and what to call the cluster in reports."""
+
+    api_client: Any
+    context: str | None
+    server: str
+
+    def close(self) -> None:
+        try:
+            self.api_client.close()
+        except Exception:  # noqa: BLE001 - closing must not hide the scan's own outcome
+            pass
+
+
+@dataclass
+class ClusterCollection:
+    """Everything read from one cluster: objects (stripped, secrets metadata only) and gaps."""
+
+    context: str | None
+    server: str
+    version: str | None
+    collected_at: str
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+    collected_kinds: list[str] = field(default_factory=list)
+    not_served: list[str] = field(default_factory=list)
+    skipped_owned: dict[str, int] = field(default_factory=dict)
+    namespaces: list[str] = field(default_factory=list)  # --namespace as given
+    exclude_namespaces: list[str] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+    evidence: dict[str, str] | None = None  # for a snapshot: its file, digest and the version that wrote it
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(type="cluster", context=self.context, server=self.server, collected_at=self.collected_at)
+
+    def resources(self) -> list[Resource]:
+        origin = self.origin
+        return [Resource(obj, origin) for obj in self.objects]
+
+    def missing_kinds(self) -> dict[str, str]:
+        """kind -> why it was not collected (the kind gaps)."""
+        return {g.kind: g.reason for g in self.gaps if g.type == "kind" and g.kind}
+
+    def target(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"type": "cluster", "context": self.context, "server": self.server, "version": self.version, "collected_at": self.collected_at}
+        if self.namespaces:
+            info["namespaces"] = list(self.namespaces)
+        if self.exclude_namespaces:
+            info["exclude_namespaces"] = list(self.exclude_namespaces)
+        if self.evidence:
+            info.update(self.evidence)
+        return {k: v for k, v in info.items() if v is not None}
+
+
+# ---------------------------------------------------------------------- connecting
+
+def _kube_config_paths(kubeconfig: str | None) -> str:
+    """--kubeconfig, else KUBECONFIG (read now, not when the client was imported), else ~/.kube/config."""
+    if kubeconfig:
+        return kubeconfig
+    return os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+
+
+def _import_client() -> Any:
+    try:
+        import kubernetes  # noqa: F401
+    except ImportError:
+        raise ClusterError("scanning a cluster needs the kubernetes client: pip install 'kubecomply[cluster]'") from None
+    return kubernetes
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] or type(exc).__name__
+
+
+def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
+    """The context names of the kubeconfig and the current one."""
+    kubernetes = _import_client()
+    try:
+        contexts, current = kubernetes.config.list_kube_config_contexts(_kube_config_paths(kubeconfig))
+    except Exception as exc:  # ConfigException, OSError, YAML errors
+        raise ClusterError(f"cannot read kubeconfig: {_one_line(exc)}") from None
+    return [c["name"] for c in contexts], (current or {}).get("name")
+
+
+def connect(kubeconfig: str | None = None, context: str | None = None, in_cluster: bool | None = None) -> Connection:
+    """An ApiClient for ``context`` (or the current one, or the in-cluster service account).
+
+    In-cluster config is used when asked, or when no kubeconfig exists and the pod's
+    service-account environment is there (as in the CronJob in deploy/).
+    """
+    kubernetes = _import_client()
+    from kubernetes.client import ApiClient, Configuration
+
+    configuration = Configuration()
+    paths = _kube_config_paths(kubeconfig)
+    use_in_cluster = in_cluster
+    if use_in_cluster is None:
+        exists = any(os.path.exists(p) for p in paths.split(os.pathsep) if p)
+        use_in_cluster = not kubeconfig and not context and not exists and "KUBERNETES_SERVICE_HOST" in os.environ
+    try:
+        if use_in_cluster:
+            kubernetes.config.load_incluster_config(client_configuration=configuration)
+            name = context or "in-cluster"
+        else:
+            kubernetes.config.load_kube_config(config_file=paths, context=context, client_configuration=configuration, persist_config=False)
+            name = context or list_contexts(kubeconfig)[1]
+    except ClusterError:
+        raise
+    except Exception as exc:  # ConfigException, OSError, exec plugin failures
+        raise ClusterError(f"cannot load cluster configuration{f' for context {context!r}' if context else ''}: {_one_line(exc)}") from None
+    # Retries are ours (bounded, with Retry-After); urllib3 must not retry behind our back.
+    configuration.retries = False
+    return Connection(ApiClient(configuration), name, configuration.host)
+
+
+# ---------------------------------------------------------------------- requests
+
+class ListError(Exception):
+    """A request that failed for good; ``reason`` is what goes into the gap."""
+
+    def __init__(self, reason: str, status: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def _status_message(data: bytes) -> str:
+    try:
+        body = json.loads(data)
+        return " ".join(str(body.get("message", "")).split())[:200]
+    except (ValueError, AttributeError):
+        return ""
+
+
+class _Client:
+    """GET with bounded retries: 429 (Retry-After honoured), 5xx and dropped connections."""
+
+    def __init__(self, conn: Connection, options: ClusterOptions):
+        self.conn = conn
+        self.options = options
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.retries = 0
+
+    def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json") -> dict[str, Any]:
+        import urllib3
+
+        api = self.conn.api_client
+        opts = self.options
+        attempt = 0
+        while True:
+            method, url, headers, _body, _post = api.param_serialize(
+                "GET", path, query_params=list(query), header_params={"Accept": accept}, auth_settings=["BearerToken"]
+            )
+            delay: float | None = None
+            with self.lock:
+                self.requests += 1
+            try:
+                response = api.call_api(method, url, header_params=headers, _request_timeout=(opts.request_timeout, opts.request_timeout))
+                raw = response.response
+                try:
+                    data = raw.data
+                finally:
+                    raw.release_conn()
+                status = response.status
+                if 200 <= status < 300:
+                    try:
+                        return json.loads(data)
+                    except ValueError:
+                        raise ListError("the server's answer is not JSON") from None
+                message = _status_message(data)
+                if status in RETRY_STATUSES:
+                    retry_after = response.headers.get("Retry-After")
+                    if status == 429 and retry_after:
+                        try:
+                            delay = float(retry_after)
+                        except ValueError:
+                            delay = None
+                    reason = f"{status} {message or 'error'}"
+                else:
+                    raise ListError(_http_reason(status, message), status)
+            except urllib3.exceptions.NewConnectionError as exc:  # refused, no route, DNS (a ConnectTimeoutError subclass)
+                reason = f"cannot connect: {_one_line(exc)}"
+                if attempt >= min(opts.retries, 2):  # a server that is not there will not appear in seconds
+                    raise ListError(f"{reason} (gave up after {attempt + 1} attempts)") from None
+            except urllib3.exceptions.TimeoutError as exc:
+                # Not retried: a server too slow for --request-timeout once is usually as slow again.
+                raise ListError(f"timed out after {opts.request_timeout:g}s (--request-timeout)") from exc
+            except (urllib3.exceptions.ProtocolError, ConnectionError) as exc:  # dropped mid-answer
+                reason = f"connection dropped: {_one_line(exc)}"
+            except urllib3.exceptions.SSLError as exc:
+                raise ListError(f"TLS error: {_one_line(exc)}") from exc
+            except urllib3.exceptions.HTTPError as exc:
+                reason = f"connection failed: {_one_line(exc)}"
+            except Exception as exc:  # ApiException(status=0) for TLS, config refresh errors
+                if isinstance(exc, ListError):
+                    raise
+                raise ListError(_one_line(exc)) from exc
+            if attempt >= opts.retries:
+                raise ListError(f"{reason} (gave up after {attempt + 1} attempts)")
+            attempt += 1
+            with self.lock:
+                self.retries += 1
+            if delay is None:
+                delay = opts.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
+            opts.sleep(min(max(delay, 0.0), opts.max_backoff))
+
+
+def _http_reason(status: int, message: str) -> str:
+    names = {401: "unauthorized", 403: "forbidden", 404: "not found", 406: "not acceptable", 410: "gone"}
+    name = names.get(status, "error")
+    return f"{status} {name}: {message}" if message else f"{status} {name}"
+
+
+# ---------------------------------------------------------------------- discovery
+
+@dataclass
+class Discovery:
+    kinds: dict[str, KindInfo]
+    failures: list[str]  # group versions whose discovery failed
+
+
+def discover(client: _Client, workers: int) -> Discovery:
+    """kind -> where it is served, from each group's preferred version; core group first."""
+    core = client.get("/api")
+    group_versions = [f"/api/{v}" for v in core.get("versions", ["v1"])[:1]]
+    groups = client.get("/apis").get("groups", [])
+    for g in groups:
+        preferred = (g.get("preferredVersion") or (g.get("versions") or [{}])[0]).get("groupVersion")
+        if preferred:
+            group_versions.append(f"/apis/{preferred}")
+
+    def fetch(path: str) -> tuple[str, dict[str, Any] | None, str | None]:
+        try:
+            return path, client.get(path), None
+        except ListError as exc:
+            return path, None, f"{path.split('/', 2)[2]}: {exc.reason}"
+
+    kinds: dict[str, KindInfo] = {}
+    failures: list[str] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for path, body, failure in pool.map(fetch, group_versions):  # map keeps the server's order
+            if failure:
+                failures.append(failure)
+                continue
+            assert body is not None
+            gv = body.get("groupVersion") or path.split("/", 2)[2]
+            group, _, version = gv.rpartition("/")
+            for res in body.get("resources", []):
+                name = res.get("name", "")
+                if "/" in name or "list" not in res.get("verbs", []):
+                    continue  # subresources, and resources that cannot be listed
+                kind = res.get("kind")
+                if kind and kind not in kinds:  # first wins: the core group, then the server's group order
+                    kinds[kind] = KindInfo(kind, group, version, name, bool(res.get("namespaced")))
+    return Discovery(kinds, failures)
+
+
+# ---------------------------------------------------------------------- collection
+
+def _in_scope(namespace: str | None, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    if namespace is None:
+        return True
+    if include and not any(fnmatch.fnmatchcase(namespace, p) for p in include):
+        return False
+    return not any(fnmatch.fnmatchcase(namespace, p) for p in exclude)
+
+
+def _literal(patterns: Sequence[str]) -> bool:
+    return bool(patterns) and not any(ch in p for p in patterns for ch in "*?[")
+
+
+def strip_object(obj: dict[str, Any]) -> dict[str, Any]:
+    """Drop managedFields and the last-applied annotation: noise, and the latter can repeat secret values."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("managedFields", None)
+        annotations = meta.get("annotations")
+        if isinstance(annotations, dict) and LAST_APPLIED in annotations:
+            del annotations[LAST_APPLIED]
+            if not annotations:
+                del meta["annotations"]
+    return obj
+
+
+class _Gone(Exception):
+    pass
+
+
+def _list_kind(client: _Client, info: KindInfo, options: ClusterOptions, metadata_only: bool, field_selector: str | None = None) -> list[dict[str, Any]]:
+    """Every object of one kind in scope, page by page; relists once on 410 Gone."""
+    include, exclude = options.namespaces, options.exclude_namespaces
+    if info.namespaced and _literal(include):
+        paths = [info.list_path(ns) for ns in dict.fromkeys(include) if _in_scope(ns, (), exclude)]
+    else:
+        paths = [info.list_path()]
+    accept = METADATA_ONLY_ACCEPT if metadata_only else "application/json"
+    out: list[dict[str, Any]] = []
+    for path in paths:
+        for attempt in (1, 2):
+            try:
+                out.extend(_pages(client, path, info, options, accept, metadata_only, field_selector))
+                break
+            except _Gone:
+                if attempt == 2:
+                    raise ListError("410 gone: the list expired twice while paging (continue token too old); relisted once") from None
+    if info.namespaced and (include or exclude):
+        out = [o for o in out if _in_scope((o.get("metadata") or {}).get("namespace"), include, exclude)]
+    elif info.kind == "Namespace" and (include or exclude):
+        out = [o for o in out if _in_scope((o.get("metadata") or {}).get("name"), include, exclude)]
+    return out
+
+
+def _pages(client: _Client, path: str, info: KindInfo, options: ClusterOptions, accept: str, metadata_only: bool, field_selector: str | None) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    token = ""
+    api_version, kind = info.api_version, info.kind
+    while True:
+        query = [("limit", str(options.page_size))]
+        if token:
+            query.append(("continue", token))
+        if field_selector:
+            query.append(("fieldSelector", field_selector))
+        try:
+            body = client.get(path, query, accept)
+        except ListError as exc:
+            if exc.status == 410 and token:
+                raise _Gone() from None
+            raise
+        if metadata_only and body.get("kind") != "PartialObjectMetadataList":
+            # Never keep a full list of secrets, whatever the server sent.
+            raise ListError(f"the server did not return a metadata-only list (got {body.get('kind')!r}); not reading {kind} contents")
+        for item in body.get("items") or ():
+            if metadata_only:
+                item = {"metadata": item.get("metadata") or {}}
+            # List items carry no apiVersion/kind; give each its own so checks see full objects.
+            item["apiVersion"] = api_version
+            item["kind"] = kind
+            items.append(strip_object(item))
+        token = (body.get("metadata") or {}).get("continue") or ""
+        if not token:
+            return items
+
+
+def required_kinds(policies: Iterable[Any], known_groups: dict[str, tuple[str, ...]] | None = None) -> tuple[set[str], set[str]]:
+    """(kinds to collect, kinds some check names explicitly); ``*`` is left to the caller."""
+    from scanner.policies import ALL_KINDS, KIND_GROUPS
+
+    groups = known_groups if known_groups is not None else KIND_GROUPS
+    wanted: set[str] = set(ALWAYS_COLLECTED)
+    explicit: set[str] = set(ALWAYS_COLLECTED)
+    for policy in policies:
+        for declared in policy.declared_kinds or policy.kinds:
+            if declared == ALL_KINDS:
+                continue
+            if declared in groups:
+                wanted.update(groups[declared])
+            else:
+                wanted.add(declared)
+                explicit.add(declared)
+    return wanted, explicit
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def collect(conn: Connection, kinds: set[str], explicit: set[str], options: ClusterOptions | None = None) -> ClusterCollection:
+    """Read every kind in ``kinds`` from the cluster; raises ClusterError when the cluster cannot be reached at all."""
+    options = options or ClusterOptions()
+    client = _Client(conn, options)
+    collected_at = _utc_now()
+    try:
+        version = client.get("/version").get("gitVersion")
+        disc = discover(client, options.workers)
+    except ListError as exc:
+        raise ClusterError(f"cannot read cluster {conn.context or conn.server} ({conn.server}): {exc.reason}") from None
+    result = ClusterCollection(
+        conn.context, conn.server, version, collected_at,
+        namespaces=list(options.namespaces), exclude_namespaces=list(options.exclude_namespaces),
+    )
+    found = {k: disc.kinds[k] for k in sorted(kinds) if k in disc.kinds}
+    for kind in sorted(kinds - set(found)):
+        if kind in explicit:
+            why = "not served by this cluster (no such kind in API discovery)"
+            if disc.failures:
+                why += f"; discovery failed for {', '.join(disc.failures)}"
+            result.gaps.append(CoverageGap(type="kind", reason=why, cluster=conn.context or conn.server, kind=kind))
+        else:
+            result.not_served.append(kind)
+
+    def task(info: KindInfo) -> tuple[KindInfo, list[dict[str, Any]] | None, str | None]:
+        try:
+            if info.kind == "Secret" and info.group == "":
+                items = _list_kind(client, info, options, metadata_only=True)
+                for secret_type in SECRET_TYPES:
+                    typed = {(o["metadata"].get("namespace"), o["metadata"].get("name")) for o in _list_kind(client, info, options, True, f"type={secret_type}")}
+                    for o in items:
+                        if (o["metadata"].get("namespace"), o["metadata"].get("name")) in typed:
+                            o["type"] = secret_type
+                return info, items, None
+            return info, _list_kind(client, info, options, metadata_only=False), None
+        except ListError as exc:
+            return info, None, exc.reason
+
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+        for info, items, reason in pool.map(task, found.values()):
+            if items is None:
+                result.gaps.append(CoverageGap(type="kind", reason=reason or "error", cluster=conn.context or conn.server, apiVersion=info.api_version, kind=info.kind))
+            else:
+                by_kind[info.kind] = items
+                result.collected_kinds.append(info.kind)
+    result.objects, result.skipped_owned = _skip_owned(by_kind)
+    result.gaps.sort(key=CoverageGap.sort_key)
+    result.collected_kinds.sort()
+    result.requests, result.retries = client.requests, client.retries
+    return result
+
+
+def _skip_owned(by_kind: dict[str, list[dict[str, Any]]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Leave out Pods and ReplicaSets whose controlling owner was collected; count them."""
+    uids = {(o.get("metadata") or {}).get("uid") for items in by_kind.values() for o in items}
+    uids.discard(None)
+    objects: list[dict[str, Any]] = []
+    skipped: dict[str, int] = {}
+    for kind in sorted(by_kind):
+        for obj in by_kind[kind]:
+            if kind in OWNED_KINDS:
+                owners = (obj.get("metadata") or {}).get("ownerReferences") or ()
+                if any(o.get("controller") and o.get("uid") in uids for o in owners if isinstance(o, dict)):
+                    skipped[kind] = skipped.get(kind, 0) + 1
+                    continue
+            objects.append(obj)
+    return objects, skipped
