@@ -190,6 +190,7 @@ class K8sFixture:
         resources: tuple[ApiResource, ...] = DEFAULT_RESOURCES,
         record: bool = True,
         client_ca: Path | None = None,
+        cache: bool = False,
     ) -> None:
         by_kind = {(r.group_version, r.kind): r for r in resources}
         index: dict[tuple[str, str], list[dict[str, Any]]] = {(r.group_version, r.plural): [] for r in resources}
@@ -205,6 +206,10 @@ class K8sFixture:
         self.tls = tls
         self.record = record
         self.client_ca = client_ca
+        # Benchmarks only: keep each page's encoded body, so after a warm-up the server's own
+        # JSON encoding is not what the clients under measurement are waiting for.
+        self.cache = cache
+        self.page_cache: dict[tuple, bytes] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -306,7 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------ plumbing
 
     def _send(self, code: int, body: Any, headers: dict[str, str] | None = None, drop: bool = False) -> None:
-        data = json.dumps(body, separators=(",", ":")).encode()
+        data = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -456,6 +461,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(fault.status, f"fixture fault {fault.status}")
                 return
         metadata_only = METADATA_ACCEPT in self.headers.get("Accept", "")
+        cache_key = (res.plural, namespace, tuple(sorted((k, tuple(v)) for k, v in query.items())), metadata_only)  # decoded: clients quote differently
+        if fx.cache and fault is None and cache_key in fx.page_cache:
+            rec.status = 200
+            self._send(200, fx.page_cache[cache_key])
+            return
         items = fx.state.objects[(res.group_version, res.plural)]
         if namespace is not None:
             items = [o for o in items if o["metadata"].get("namespace") == namespace]
@@ -498,6 +508,11 @@ class _Handler(BaseHTTPRequestHandler):
             out_items = [{k: v for k, v in o.items() if k not in ("apiVersion", "kind")} for o in page]
             body = {"kind": f"{res.kind}List", "apiVersion": res.group_version, "metadata": meta, "items": out_items}
         rec.status = 200
+        if fx.cache and fault is None:
+            data = json.dumps(body, separators=(",", ":")).encode()
+            fx.page_cache[cache_key] = data
+            self._send(200, data)
+            return
         self._send(200, body, drop=bool(fault and fault.drop))
 
 

@@ -460,8 +460,19 @@ def _utc_now() -> str:
 
 
 def collect(conn: Connection, kinds: set[str], explicit: set[str], options: ClusterOptions | None = None) -> ClusterCollection:
-    """Read every kind in ``kinds`` from the cluster; raises ClusterError when the cluster cannot be reached at all."""
-    options = options or ClusterOptions()
+    """Read every kind in ``kinds`` from the cluster; raises ClusterError when the cluster cannot be reached at all.
+
+    The cyclic garbage collector is paused meanwhile (scan.paused_gc): decoding list pages
+    builds hundreds of thousands of dicts that all stay alive, and with the collector on,
+    measured on 20,000 objects, json.loads took about twice as long.
+    """
+    from scanner.scan import paused_gc
+
+    with paused_gc():
+        return _collect(conn, kinds, explicit, options or ClusterOptions())
+
+
+def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: ClusterOptions) -> ClusterCollection:
     client = _Client(conn, options)
     collected_at = _utc_now()
     try:
