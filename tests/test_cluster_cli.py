@@ -213,3 +213,16 @@ def test_fleet_scan_reports_each_cluster_and_a_control_matrix(tls, tmp_path):
         assert "2 of 3 cluster(s)" in table.stdout
         gated = run(["scan", "cluster", "--kubeconfig", config, "--all-contexts", "--fail-on-gaps", "-f", "json", "--request-timeout", "2"])
         assert gated.exit_code == 2
+
+
+def test_every_report_format_renders_a_cluster_result(kubeconfig, server, tmp_path):
+    server.fault("pods", Fault(status=403, times=None))
+    results = tmp_path / "results.json"
+    assert run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json", "-o", results]).exit_code == 1
+    for fmt in ("table", "sarif", "junit", "csv", "policyreport", "html"):
+        out_file = tmp_path / f"report.{fmt}"
+        out = run(["report", results, "-f", fmt, "-o", out_file])
+        assert out.exit_code == 0, (fmt, out.output)
+        text = out_file.read_text()
+        assert "cart" in text, fmt
+        assert SECRET_PLAINTEXT not in text and SECRET_B64 not in text
