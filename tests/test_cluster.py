@@ -278,3 +278,23 @@ def test_unreachable_cluster_raises_one_line(tmp_path, server):
 def test_unknown_context_is_an_error(kubeconfig):
     with pytest.raises(ClusterError, match="nope"):
         run(kubeconfig, context="nope")
+
+
+def test_waivers_apply_to_cluster_resources(tls, tmp_path):
+    objs = cluster_objects()
+    deploy = next(o for o in objs if o["kind"] == "Deployment")
+    deploy["metadata"]["annotations"]["kubecomply.io/waive.privileged-containers"] = "node agent, reviewed"
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - check: privileged-containers\n"
+        "    match: {kind: Pod, namespace: payments, name: debug}\n"
+        "    justification: break-glass debug pod\n"
+        "    approved_by: sec@example.com\n"
+        "    expires: 2099-01-01\n"
+    )
+    with K8sFixture(objs, tls=tls) as fx:
+        result = run(fx.kubeconfig(tmp_path / "kc"), ScanOptions(waivers_file=str(waivers)))
+    status = {f.resource.label(): f.status for f in result.findings if f.policy == "privileged-containers"}
+    assert status == {"Deployment/shop/cart": "waived", "Pod/payments/debug": "waived", "Pod/kube-system/kube-proxy-a": "fail"}
+    assert [(w.status, w.findings) for w in result.waivers if "waivers.yaml" in w.source] == [("applied", 1)]
