@@ -266,8 +266,9 @@ def export() -> None:
 @click.option("--context", default=None, help="Kubeconfig context.  [default: the current context]")
 @scope_options
 @policy_dir_option
+@mapping_dir_option
 @click.option("--framework", "frameworks", multiple=True, help="Collect only the kinds the checks of this framework need (repeatable).")
-def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
+def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
     """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot."""
     from .cluster_scan import ClusterTarget, collect_target
     from .scan import ScanOptions, load_bundle
@@ -275,7 +276,7 @@ def export_cluster_command(output: str, kubeconfig: str | None, context: str | N
     from .sources.snapshot import write_snapshot
 
     try:
-        bundle = load_bundle(ScanOptions(policy_dirs, (), frameworks))
+        bundle = load_bundle(ScanOptions(policy_dirs, mapping_dirs, frameworks))
         collection = collect_target(ClusterTarget(context, kubeconfig), bundle, cluster_options(namespaces, exclude_namespaces, request_timeout))
         digest = write_snapshot(collection, output)
     except (*USER_ERRORS, ClusterError, OSError) as exc:

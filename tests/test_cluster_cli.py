@@ -226,3 +226,13 @@ def test_every_report_format_renders_a_cluster_result(kubeconfig, server, tmp_pa
         text = out_file.read_text()
         assert "cart" in text, fmt
         assert SECRET_PLAINTEXT not in text and SECRET_B64 not in text
+
+
+def test_snapshot_scanned_with_checks_it_was_not_exported_for_has_gaps(kubeconfig, tmp_path):
+    snapshot = tmp_path / "evidence.json.gz"
+    assert run(["export", "cluster", "--kubeconfig", kubeconfig, "-o", snapshot]).exit_code == 0
+    policies = write_policies(tmp_path / "policies")
+    out = run(["scan", "snapshot", snapshot, "--policy-dir", policies, "-f", "json", "--fail-on-gaps"])
+    assert out.exit_code == 2
+    gaps = json.loads(out.stdout)["gaps"]
+    assert [(g["kind"], g["reason"].split(" (")[0]) for g in gaps] == [("Secret", "not in the snapshot")]
