@@ -23,8 +23,8 @@ answers, over real HTTPS on 127.0.0.1, the read-only part of the API that
   continue token made stale, 429 with ``Retry-After``, 500, a delayed answer (for
   timeouts) and a connection dropped in the middle of a list body.
 
-Faults are set per resource (plural name) in ``K8sFixture.faults`` and are consumed one
-request at a time, so a test can say "the second page of pods fails once with 429".
+Faults are set per resource (plural name, or ``discovery:<groupVersion>`` for a group's
+discovery document) in ``K8sFixture.faults`` and are consumed one request at a time, so a test can say "the second page of pods fails once with 429".
 Every request is recorded (method, path, query, ``Accept``, whether a token was sent).
 
 TLS material is made at test time with the ``openssl`` command line (``make_tls``); the
@@ -396,6 +396,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "the server could not find the requested resource")
             return
         if not rest:
+            fault = self._take_fault(f"discovery:{served[0].group_version}", False)
+            if fault is not None and fault.status:
+                rec.status = fault.status
+                self._error(fault.status, "the server is currently unable to handle the request")
+                return
             listing = []
             for r in served:
                 listing.append({"name": r.plural, "singularName": r.kind.lower(), "namespaced": r.namespaced, "kind": r.kind, "verbs": list(r.verbs)})

@@ -298,3 +298,13 @@ def test_waivers_apply_to_cluster_resources(tls, tmp_path):
     status = {f.resource.label(): f.status for f in result.findings if f.policy == "privileged-containers"}
     assert status == {"Deployment/shop/cart": "waived", "Pod/payments/debug": "waived", "Pod/kube-system/kube-proxy-a": "fail"}
     assert [(w.status, w.findings) for w in result.waivers if "waivers.yaml" in w.source] == [("applied", 1)]
+
+
+def test_failed_group_discovery_is_named_in_the_gap_of_a_kind_it_would_serve(kubeconfig, server):
+    server.fault("discovery:apps/v1", Fault(status=503, times=None))
+    options = fast()
+    coll = collect_all(kubeconfig, options)
+    gap = next(g for g in coll.gaps if g.kind == "Deployment")
+    assert gap.reason.startswith("not found in API discovery, which failed for apps/v1: 503")
+    assert len(options.slept) == 1  # discovery is retried once, not four times
+    assert any(o["kind"] == "Pod" for o in coll.objects)  # the other groups were still read

@@ -236,11 +236,12 @@ class _Client:
         self.requests = 0
         self.retries = 0
 
-    def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json") -> dict[str, Any]:
+    def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json", retries: int | None = None) -> dict[str, Any]:
         import urllib3
 
         api = self.conn.api_client
         opts = self.options
+        max_retries = opts.retries if retries is None else retries
         attempt = 0
         while True:
             method, url, headers, _body, _post = api.param_serialize(
@@ -275,7 +276,7 @@ class _Client:
                     raise ListError(_http_reason(status, message), status)
             except urllib3.exceptions.NewConnectionError as exc:  # refused, no route, DNS (a ConnectTimeoutError subclass)
                 reason = f"cannot connect: {_one_line(exc)}"
-                if attempt >= min(opts.retries, 2):  # a server that is not there will not appear in seconds
+                if attempt >= min(max_retries, 2):  # a server that is not there will not appear in seconds
                     raise ListError(f"{reason} (gave up after {attempt + 1} attempts)") from None
             except urllib3.exceptions.TimeoutError as exc:
                 # Not retried: a server too slow for --request-timeout once is usually as slow again.
@@ -290,7 +291,7 @@ class _Client:
                 if isinstance(exc, ListError):
                     raise
                 raise ListError(_one_line(exc)) from exc
-            if attempt >= opts.retries:
+            if attempt >= max_retries:
                 raise ListError(f"{reason} (gave up after {attempt + 1} attempts)")
             attempt += 1
             with self.lock:
@@ -326,7 +327,9 @@ def discover(client: _Client, workers: int) -> Discovery:
 
     def fetch(path: str) -> tuple[str, dict[str, Any] | None, str | None]:
         try:
-            return path, client.get(path), None
+            # One retry only: an aggregated API that is down (metrics.k8s.io answering 503 is
+            # common) must not slow every scan; it matters only if a needed kind lives there.
+            return path, client.get(path, retries=1), None
         except ListError as exc:
             return path, None, f"{path.split('/', 2)[2]}: {exc.reason}"
 
@@ -486,10 +489,12 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
     )
     found = {k: disc.kinds[k] for k in sorted(kinds) if k in disc.kinds}
     for kind in sorted(kinds - set(found)):
-        if kind in explicit:
+        # A workload kind absent from a complete discovery cannot exist here: a note, not a gap.
+        # If any group's discovery failed, absence proves nothing, so every missing kind is a gap.
+        if kind in explicit or disc.failures:
             why = "not served by this cluster (no such kind in API discovery)"
             if disc.failures:
-                why += f"; discovery failed for {', '.join(disc.failures)}"
+                why = f"not found in API discovery, which failed for {', '.join(disc.failures)}"
             result.gaps.append(CoverageGap(type="kind", reason=why, cluster=conn.context or conn.server, kind=kind))
         else:
             result.not_served.append(kind)
