@@ -236,3 +236,13 @@ def test_snapshot_scanned_with_checks_it_was_not_exported_for_has_gaps(kubeconfi
     assert out.exit_code == 2
     gaps = json.loads(out.stdout)["gaps"]
     assert [(g["kind"], g["reason"].split(" (")[0]) for g in gaps] == [("Secret", "not in the snapshot")]
+
+
+def test_fleet_html_report_lists_the_unreachable_cluster(tls, tmp_path):
+    with K8sFixture(cluster_objects(), tls=tls) as eu:
+        config = fleet_config(tls, tmp_path, {"prod-eu": eu})
+        html = tmp_path / "fleet.html"
+        out = run(["scan", "cluster", "--kubeconfig", config, "--all-contexts", "-f", "html", "-o", html, "--request-timeout", "2"])
+        assert out.exit_code == 1, out.output
+        text = html.read_text()
+        assert "cannot read cluster down" in text
