@@ -535,11 +535,13 @@ def _skip_owned(by_kind: dict[str, list[dict[str, Any]]]) -> tuple[list[dict[str
     objects: list[dict[str, Any]] = []
     skipped: dict[str, int] = {}
     for kind in sorted(by_kind):
+        if kind not in OWNED_KINDS:
+            objects.extend(by_kind[kind])
+            continue
         for obj in by_kind[kind]:
-            if kind in OWNED_KINDS:
-                owners = (obj.get("metadata") or {}).get("ownerReferences") or ()
-                if any(o.get("controller") and o.get("uid") in uids for o in owners if isinstance(o, dict)):
-                    skipped[kind] = skipped.get(kind, 0) + 1
-                    continue
+            owners = (obj.get("metadata") or {}).get("ownerReferences")
+            if owners and any(isinstance(o, dict) and o.get("controller") and o.get("uid") in uids for o in owners):
+                skipped[kind] = skipped.get(kind, 0) + 1
+                continue
             objects.append(obj)
     return objects, skipped
