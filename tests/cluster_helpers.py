@@ -60,7 +60,11 @@ def cluster_objects() -> list[dict[str, Any]]:
     })
     objs.append({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "ledger", "namespace": "payments", "uid": "uid-sts-ledger"},
                  "spec": {"template": {"spec": pod_spec()}}})
-    objs.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "db", "namespace": "shop", "uid": "uid-secret-db"},
+    # kubectl apply leaves the values in the last-applied annotation, which metadata lists do return.
+    last_applied = '{"apiVersion":"v1","kind":"Secret","data":{"password":"' + SECRET_B64 + '"}}'
+    objs.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                 "metadata": {"name": "db", "namespace": "shop", "uid": "uid-secret-db",
+                              "annotations": {"kubectl.kubernetes.io/last-applied-configuration": last_applied}},
                  "data": {"password": SECRET_B64}, "stringData": {"plain": SECRET_PLAINTEXT}})
     objs.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
                  "metadata": {"name": "legacy-token", "namespace": "shop", "uid": "uid-secret-tok", "annotations": {"kubernetes.io/service-account.name": "default"}},
