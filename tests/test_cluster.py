@@ -308,3 +308,15 @@ def test_failed_group_discovery_is_named_in_the_gap_of_a_kind_it_would_serve(kub
     assert gap.reason.startswith("not found in API discovery, which failed for apps/v1: 503")
     assert len(options.slept) == 1  # discovery is retried once, not four times
     assert any(o["kind"] == "Pod" for o in coll.objects)  # the other groups were still read
+
+
+def test_a_kind_failing_mid_list_is_a_gap_and_its_first_pages_are_dropped(kubeconfig, server):
+    server.fault("namespaces", Fault(status=503, after=1, times=None))
+    server.fault("deployments", Fault(status=404, times=None))
+    coll = collect_all(kubeconfig, fast(page_size=1, retries=1))
+    reasons = {g.kind: g.reason for g in coll.gaps}
+    assert reasons["Namespace"].startswith("503") and "gave up after 2 attempts" in reasons["Namespace"]
+    assert reasons["Deployment"].startswith("404 not found")
+    assert not any(o["kind"] in ("Namespace", "Deployment") for o in coll.objects)
+    # The Deployment was not collected, so its ReplicaSet is kept: something must answer for the pods.
+    assert any(o["kind"] == "ReplicaSet" for o in coll.objects)
