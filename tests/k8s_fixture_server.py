@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import ssl
 import subprocess
 import threading
@@ -520,7 +519,3 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, body, drop=bool(fault and fault.drop))
 
-
-def tls_files_exist() -> bool:
-    """openssl is needed to make the fixture's certificates."""
-    return any(os.access(os.path.join(p, "openssl"), os.X_OK) for p in os.environ.get("PATH", "").split(os.pathsep))
