@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 
-.PHONY: demo test policy-test bench clean
+.PHONY: demo test policy-test bench bench-cluster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: policy-test
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_manifests.py
+
+# Cluster collection against the HTTPS fixture server: kubecomply vs a urllib floor and the typed client.
+bench-cluster: $(STAMP)
+	$(BIN)/python bench/bench_cluster.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache bench/data

@@ -94,7 +94,7 @@ def main() -> None:
 
 @main.group()
 def scan() -> None:
-    """Scan manifests (and, later, clusters and snapshots)."""
+    """Scan manifests, live clusters and evidence snapshots."""
 
 
 policy_dir_option = click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own Rego checks (repeatable).")
@@ -193,10 +193,11 @@ def report_options(format_names: tuple[str, ...] = ("-f", "--format")) -> Callab
     return decorate
 
 
-def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str, Any]) -> None:
-    """Scan, gate, write the report and exit: the same for manifests, Helm and Kustomize.
+def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str, Any], errors: tuple[type[Exception], ...] = ()) -> None:
+    """Scan, gate, write the report and exit: the same for manifests, Helm, Kustomize, clusters and snapshots.
 
-    ``values`` are the command's CHECK_OPTIONS and report_options, as click passed them.
+    ``values`` are the command's CHECK_OPTIONS and report_options, as click
+    passed them; ``errors`` are source errors that end the scan with one line.
     """
     from .gates import GatePolicy, check_frameworks, evaluate_gates, exit_code
 
@@ -212,7 +213,7 @@ def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str,
     try:
         result = scan_with(options)
         check_frameworks(result, fail_under)
-    except USER_ERRORS as exc:
+    except (*USER_ERRORS, *errors) as exc:
         fail(str(exc))
         return
     result.gates = evaluate_gates(result, gate_policy)
@@ -222,6 +223,17 @@ def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str,
         click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
     click.echo(f"kubecomply: exit {code}: {reason}", err=True)
     sys.exit(code)
+
+
+def options(*decorators: Any) -> Any:
+    """Apply a list of click options in order, so commands share them without copies."""
+
+    def apply(func: Any) -> Any:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
 
 
 @scan.command("manifests")
@@ -358,6 +370,106 @@ def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: in
         code, reason = EXIT_ERROR, f"the scan was incomplete, so unused waivers cannot be told: {scan_reason}"
     click.echo(f"kubecomply: exit {code}: {reason}", err=True)
     sys.exit(code)
+
+
+# ------------------------------------------------------------------ clusters
+
+kubeconfig_option = click.option("--kubeconfig", type=click.Path(dir_okay=False), default=None, help="Kubeconfig file.  [default: $KUBECONFIG, then ~/.kube/config, then the in-cluster service account]")
+scope_options = options(
+    click.option("-n", "--namespace", "namespaces", multiple=True, help="Scan only namespaces matching this glob (repeatable); cluster-scoped kinds are still collected."),
+    click.option("--exclude-namespace", "exclude_namespaces", multiple=True, help="Leave out namespaces matching this glob (repeatable)."),
+    click.option("--request-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each API request."),
+)
+
+
+def cluster_options(namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float):
+    from .sources.cluster import ClusterOptions
+
+    return ClusterOptions(namespaces=tuple(namespaces), exclude_namespaces=tuple(exclude_namespaces), request_timeout=request_timeout)
+
+
+def cluster_targets(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool):
+    from .cluster_scan import ClusterTarget
+    from .sources.cluster import ClusterError, list_contexts
+
+    if all_contexts and contexts:
+        fail("--all-contexts and --context cannot be used together")
+    if all_contexts:
+        try:
+            names, _current = list_contexts(kubeconfig)
+        except ClusterError as exc:
+            fail(str(exc))
+            return []
+        if not names:
+            fail("the kubeconfig has no contexts")
+        return [ClusterTarget(name, kubeconfig) for name in names]
+    if not contexts:
+        return [ClusterTarget(None, kubeconfig)]
+    return [ClusterTarget(name, kubeconfig) for name in dict.fromkeys(contexts)]
+
+
+@scan.command("cluster")
+@report_options()
+@kubeconfig_option
+@click.option("--context", "contexts", multiple=True, help="Kubeconfig context to scan (repeatable: a fleet).  [default: the current context]")
+@click.option("--all-contexts", is_flag=True, help="Scan every context of the kubeconfig, as a fleet.")
+@scope_options
+def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, **values: Any) -> None:
+    """Scan a live cluster (or several: --context twice, --all-contexts) through the Kubernetes API.
+
+    \b
+    Exit codes as for `scan manifests`; kinds that could not be collected are
+    coverage gaps in every report, and make the exit code 2 only with
+    --fail-on-gaps.
+    """
+    from .cluster_scan import scan_cluster
+    from .sources.cluster import ClusterError
+
+    targets = cluster_targets(kubeconfig, contexts, all_contexts)
+    scope = cluster_options(namespaces, exclude_namespaces, request_timeout)
+    run_scan(lambda options: scan_cluster(targets, options, scope), values, (ClusterError,))
+
+
+@scan.command("snapshot")
+@click.argument("snapshot_file", type=click.Path(exists=True, dir_okay=False))
+@report_options()
+def scan_snapshot_command(snapshot_file: str, **values: Any) -> None:
+    """Scan an evidence snapshot written by `kubecomply export cluster`, offline; its digest is verified first."""
+    from .cluster_scan import scan_snapshot
+    from .sources.snapshot import SnapshotError
+
+    run_scan(lambda options: scan_snapshot(snapshot_file, options), values, (SnapshotError,))
+
+
+@main.group()
+def export() -> None:
+    """Write evidence snapshots."""
+
+
+@export.command("cluster")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="Snapshot file to write (gzip JSON, e.g. evidence.json.gz).")
+@kubeconfig_option
+@click.option("--context", default=None, help="Kubeconfig context.  [default: the current context]")
+@scope_options
+@policy_dir_option
+@mapping_dir_option
+@click.option("--framework", "frameworks", multiple=True, help="Collect only the kinds the checks of this framework need (repeatable).")
+def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
+    """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot."""
+    from .cluster_scan import ClusterTarget, collect_target
+    from .scan import ScanOptions, load_bundle
+    from .sources.cluster import ClusterError
+    from .sources.snapshot import write_snapshot
+
+    try:
+        bundle = load_bundle(ScanOptions(policy_dirs, mapping_dirs, frameworks))
+        collection = collect_target(ClusterTarget(context, kubeconfig), bundle, cluster_options(namespaces, exclude_namespaces, request_timeout))
+        digest = write_snapshot(collection, output)
+    except (*USER_ERRORS, ClusterError, OSError) as exc:
+        fail(str(exc))
+        return
+    gaps = len(collection.gaps)
+    click.echo(f"kubecomply: wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}", err=True)
 
 
 def read_result(results: str) -> ScanResult:

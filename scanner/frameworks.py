@@ -59,6 +59,7 @@ class CheckCoverage:
     failed_resources: set[int] = field(default_factory=set)
     error: str | None = None  # why the check could not run, if it did not
     not_run: str | None = None  # why the check was deliberately not run (its --data is missing)
+    not_collected: str | None = None  # kinds it needs that a cluster scan could not collect, and why
 
 
 def _require(data: dict[str, Any], key: str, file: str, where: str) -> Any:
@@ -190,6 +191,8 @@ def _control_result(control: Control, coverage: dict[str, CheckCoverage], open_f
             problems.append(f"{check} could not run: {cov.error}")
         elif cov.not_run:
             problems.append(f"{check} {cov.not_run}")
+        elif cov.not_collected:
+            problems.append(f"{check} not assessed: {cov.not_collected}")
         elif cov.evaluated == 0:
             problems.append(f"{check} found no resources of its kinds in scope")
     if problems:

@@ -272,7 +272,8 @@ class CoverageGap:
     """Something the scan did not look at, and why.
 
     ``type`` is ``file`` (a file or document not parsed), ``kind`` (a resource
-    kind not collected) or ``check`` (a check that could not run).
+    kind not collected from ``cluster``), ``cluster`` (a cluster of a fleet that
+    could not be read at all) or ``check`` (a check that could not run).
     """
 
     type: str
@@ -293,7 +294,7 @@ class CoverageGap:
         return cls(**{k: data[k] for k in (f.name for f in fields(cls)) if k in data})
 
     def sort_key(self) -> tuple:
-        return (self.type, self.path or "", self.line or 0, self.check or "", self.kind or "", self.reason)
+        return (self.type, self.cluster or "", self.path or "", self.line or 0, self.check or "", self.kind or "", self.reason)
 
     def label(self) -> str:
         if self.type == "file":
@@ -301,7 +302,10 @@ class CoverageGap:
             return f"{where}: {self.reason}"
         if self.type == "check":
             return f"check {self.check}: {self.reason}"
-        return f"{self.apiVersion or ''} {self.kind or ''}: {self.reason}".strip()
+        if self.type == "cluster":
+            return f"cluster {self.cluster}: {self.reason}"
+        where = f"cluster {self.cluster}: " if self.cluster else ""
+        return f"{where}{' '.join(p for p in (self.apiVersion, self.kind) if p)}: {self.reason}"
 
 
 @dataclass
@@ -432,6 +436,7 @@ class ScanResult:
     resources: list[ScannedResource] = field(default_factory=list)  # resources in scope; absent in older results
     baseline: dict[str, Any] | None = None  # with --baseline: file, digest, entries, matched, new, resolved
     gates: list[dict[str, Any]] = field(default_factory=list)  # the exit gates evaluated and whether each tripped
+    fleet: dict[str, Any] | None = None  # several clusters in one scan: per-cluster summaries, control x cluster
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -446,6 +451,7 @@ class ScanResult:
             **({"resources": [r.to_dict() for r in self.resources]} if self.resources else {}),
             **({"baseline": self.baseline} if self.baseline is not None else {}),
             **({"gates": self.gates} if self.gates else {}),
+            **({"fleet": self.fleet} if self.fleet is not None else {}),
         }
 
     @classmethod
@@ -462,4 +468,5 @@ class ScanResult:
             resources=[ScannedResource.from_dict(r) for r in data.get("resources", [])],
             baseline=data.get("baseline"),
             gates=data.get("gates", []),
+            fleet=data.get("fleet"),
         )

@@ -133,6 +133,41 @@ def _gates(result: ScanResult) -> list[str]:
     return [f"gate: {g.get('detail')}" for g in tripped] + ([""] if tripped else [])
 
 
+STATUS_CELLS = {"pass": "pass", "fail": "FAIL", "not-assessed": "n/a", "manual": "manual"}
+
+
+def _fleet(result: ScanResult) -> list[str]:
+    """A fleet scan: one row per cluster, then controls x clusters."""
+    fleet = result.fleet
+    if not fleet:
+        return []
+    rows = []
+    for c in fleet.get("clusters", []):
+        if c.get("status") != "scanned":
+            rows.append([c.get("name"), "UNREACHABLE", "-", "-", "-", c.get("error", "")])
+            continue
+        scores = ", ".join(f"{fw} {_percent(v.get('score'))}" for fw, v in sorted((c.get("frameworks") or {}).items()))
+        rows.append([c.get("name"), c.get("version", ""), c.get("resources", 0), c.get("open_findings", 0), c.get("gaps", 0), scores])
+    lines = ["Fleet:", tabulate(rows, headers=["CLUSTER", "VERSION", "RESOURCES", "OPEN FINDINGS", "GAPS", "SCORES"], tablefmt="simple", maxcolwidths=[None, None, None, None, None, 60]), ""]
+    names = [c.get("name") for c in fleet.get("clusters", [])]
+    matrix = [[f"{cell['framework']} {cell['id']}", *(STATUS_CELLS.get(cell["clusters"].get(n, ""), "-") for n in names)] for cell in fleet.get("controls", [])]
+    if matrix:
+        lines += [tabulate(matrix, headers=["CONTROL", *names], tablefmt="simple", maxcolwidths=[50, *([None] * len(names))]), ""]
+    return lines
+
+
+def _source(result: ScanResult) -> str:
+    s = result.summary
+    if s.get("scope") != "cluster":
+        return f"{s.get('files', 0)} file(s)"
+    targets = result.scan.get("targets") or []
+    if len(targets) == 1:
+        t = targets[0]
+        where = f"snapshot of cluster {t.get('context') or t.get('server')}" if result.scan.get("source") == "snapshot" else f"cluster {t.get('context') or t.get('server')}"
+        return f"{where} ({t.get('server', '')}, {t.get('version', 'unknown version')}, collected {t.get('collected_at', '')})"
+    return f"{s.get('clusters_scanned', 0)} of {s.get('clusters', 0)} cluster(s)"
+
+
 def render_table(result: ScanResult) -> str:
     s = result.summary
     severities = s.get("open_findings_by_severity", {})
@@ -140,7 +175,7 @@ def render_table(result: ScanResult) -> str:
     counts = ", ".join(f"{n} {sev}" for sev, n in severities.items() if n) or "none"
     skipped = sum(s.get("documents_skipped", {}).values())
     header = (
-        f"kubecomply {result.scan.get('version', '')}: {s.get('resources', 0)} resources from {s.get('files', 0)} file(s), "
+        f"kubecomply {result.scan.get('version', '')}: {s.get('resources', 0)} resources from {_source(result)}, "
         f"{s.get('checks', 0)} checks, engine {result.scan.get('engine', '')}"
     )
     lines = [header, ""]
@@ -148,13 +183,19 @@ def render_table(result: ScanResult) -> str:
     lines += _scope(result)
     lines += _findings(result)
     lines += _frameworks(result)
+    lines += _fleet(result)
     lines += _waivers(result)
     lines += _baseline(result)
     lines += _changed_since(result)
     lines += _gates(result)
+    if s.get("scope") == "cluster":
+        owned = ", ".join(f"{n} {kind}" for kind, n in sorted(s.get("skipped_owned", {}).items())) or "none"
+        tail = f"left out as owned by a collected controller: {owned}"
+    else:
+        tail = f"documents skipped (not Kubernetes objects or empty): {skipped}"
     lines.append(
         f"Open findings: {status.get('fail', 0)} ({counts}); waived: {status.get('waived', 0)}; "
         + (f"baselined: {status.get('baselined', 0)}; " if "baselined" in status else "")
-        + f"gaps: {len(result.gaps)}; documents skipped (not Kubernetes objects or empty): {skipped}"
+        + f"gaps: {len(result.gaps)}; {tail}"
     )
     return "\n".join(lines) + "\n"

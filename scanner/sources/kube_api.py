@@ -1,0 +1,218 @@
+"""The Kubernetes API transport: connecting through the kubernetes client, and GETs with bounded retries.
+
+Connection goes through the official ``kubernetes`` client's config loading
+(kubeconfig files named by ``--kubeconfig`` or ``KUBECONFIG``, contexts, in-cluster
+service-account config) and its ``ApiClient``, so TLS with the cluster CA, bearer
+tokens, client certificates and exec credential plugins work as they do for every
+other client.  Only the client's transport is used: answers are read as raw bytes
+(``_preload_content`` off) and decoded with ``json.loads``; the client's model classes
+are never built.  Retries are ours, bounded, and honour ``Retry-After``; urllib3's
+own retries are switched off so nothing retries behind our back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class ClusterError(Exception):
+    """The cluster cannot be used at all (bad kubeconfig, unknown context, unreachable); one line."""
+
+
+@dataclass
+class ClusterOptions:
+    namespaces: Sequence[str] = ()  # globs; empty: every namespace
+    exclude_namespaces: Sequence[str] = ()
+    request_timeout: float = 30.0
+    retries: int = 4  # extra attempts after the first, for 429, 5xx and dropped connections
+    backoff: float = 0.5  # first backoff in seconds, doubled each retry (with jitter)
+    max_backoff: float = 30.0  # longest single wait, Retry-After included
+    page_size: int = 500
+    workers: int = 4  # kinds listed at once
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass
+class Connection:
+    """An ApiClient for one context, and what to call the cluster in reports."""
+
+    api_client: Any
+    context: str | None
+    server: str
+
+    def close(self) -> None:
+        try:
+            self.api_client.close()
+        except Exception:  # noqa: BLE001 - closing must not hide the scan's own outcome
+            pass
+
+
+# ---------------------------------------------------------------------- connecting
+
+def _kube_config_paths(kubeconfig: str | None) -> str:
+    """--kubeconfig, else KUBECONFIG (read now, not when the client was imported), else ~/.kube/config."""
+    if kubeconfig:
+        return kubeconfig
+    return os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+
+
+def _import_client() -> Any:
+    try:
+        import kubernetes  # noqa: F401
+    except ImportError:
+        raise ClusterError("scanning a cluster needs the kubernetes client: pip install 'kubecomply[cluster]'") from None
+    return kubernetes
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] or type(exc).__name__
+
+
+def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
+    """The context names of the kubeconfig and the current one."""
+    kubernetes = _import_client()
+    try:
+        contexts, current = kubernetes.config.list_kube_config_contexts(_kube_config_paths(kubeconfig))
+    except Exception as exc:  # ConfigException, OSError, YAML errors
+        raise ClusterError(f"cannot read kubeconfig: {_one_line(exc)}") from None
+    return [c["name"] for c in contexts], (current or {}).get("name")
+
+
+def connect(kubeconfig: str | None = None, context: str | None = None, in_cluster: bool | None = None) -> Connection:
+    """An ApiClient for ``context`` (or the current one, or the in-cluster service account).
+
+    In-cluster config is used when asked, or when no kubeconfig exists and the pod's
+    service-account environment is there (as in the CronJob in deploy/).
+    """
+    kubernetes = _import_client()
+    from kubernetes.client import ApiClient, Configuration
+
+    configuration = Configuration()
+    paths = _kube_config_paths(kubeconfig)
+    use_in_cluster = in_cluster
+    if use_in_cluster is None:
+        exists = any(os.path.exists(p) for p in paths.split(os.pathsep) if p)
+        use_in_cluster = not kubeconfig and not context and not exists and "KUBERNETES_SERVICE_HOST" in os.environ
+    try:
+        if use_in_cluster:
+            kubernetes.config.load_incluster_config(client_configuration=configuration)
+            name = context or "in-cluster"
+        else:
+            kubernetes.config.load_kube_config(config_file=paths, context=context, client_configuration=configuration, persist_config=False)
+            name = context or list_contexts(kubeconfig)[1]
+    except ClusterError:
+        raise
+    except Exception as exc:  # ConfigException, OSError, exec plugin failures
+        raise ClusterError(f"cannot load cluster configuration{f' for context {context!r}' if context else ''}: {_one_line(exc)}") from None
+    # Retries are ours (bounded, with Retry-After); urllib3 must not retry behind our back.
+    configuration.retries = False
+    return Connection(ApiClient(configuration), name, configuration.host)
+
+
+# ---------------------------------------------------------------------- requests
+
+class ListError(Exception):
+    """A request that failed for good; ``reason`` is what goes into the gap."""
+
+    def __init__(self, reason: str, status: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def _status_message(data: bytes) -> str:
+    try:
+        body = json.loads(data)
+        return " ".join(str(body.get("message", "")).split())[:200]
+    except (ValueError, AttributeError):
+        return ""
+
+
+class ApiGetter:
+    """GET with bounded retries: 429 (Retry-After honoured), 5xx and dropped connections."""
+
+    def __init__(self, conn: Connection, options: ClusterOptions):
+        self.conn = conn
+        self.options = options
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.retries = 0
+
+    def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json", retries: int | None = None) -> dict[str, Any]:
+        import urllib3
+
+        api = self.conn.api_client
+        opts = self.options
+        max_retries = opts.retries if retries is None else retries
+        attempt = 0
+        while True:
+            method, url, headers, _body, _post = api.param_serialize(
+                "GET", path, query_params=list(query), header_params={"Accept": accept}, auth_settings=["BearerToken"]
+            )
+            delay: float | None = None
+            with self.lock:
+                self.requests += 1
+            try:
+                response = api.call_api(method, url, header_params=headers, _request_timeout=(opts.request_timeout, opts.request_timeout))
+                raw = response.response
+                try:
+                    data = raw.data
+                finally:
+                    raw.release_conn()
+                status = response.status
+                if 200 <= status < 300:
+                    try:
+                        return json.loads(data)
+                    except ValueError:
+                        raise ListError("the server's answer is not JSON") from None
+                message = _status_message(data)
+                if status in RETRY_STATUSES:
+                    retry_after = response.headers.get("Retry-After")
+                    if status == 429 and retry_after:
+                        try:
+                            delay = float(retry_after)
+                        except ValueError:
+                            delay = None
+                    reason = f"{status} {message or 'error'}"
+                else:
+                    raise ListError(_http_reason(status, message), status)
+            except urllib3.exceptions.NewConnectionError as exc:  # refused, no route, DNS (a ConnectTimeoutError subclass)
+                reason = f"cannot connect: {_one_line(exc)}"
+                if attempt >= min(max_retries, 2):  # a server that is not there will not appear in seconds
+                    raise ListError(f"{reason} (gave up after {attempt + 1} attempts)") from None
+            except urllib3.exceptions.TimeoutError as exc:
+                # Not retried: a server too slow for --request-timeout once is usually as slow again.
+                raise ListError(f"timed out after {opts.request_timeout:g}s (--request-timeout)") from exc
+            except (urllib3.exceptions.ProtocolError, ConnectionError) as exc:  # dropped mid-answer
+                reason = f"connection dropped: {_one_line(exc)}"
+            except urllib3.exceptions.SSLError as exc:
+                raise ListError(f"TLS error: {_one_line(exc)}") from exc
+            except urllib3.exceptions.HTTPError as exc:
+                reason = f"connection failed: {_one_line(exc)}"
+            except Exception as exc:  # ApiException(status=0) for TLS, config refresh errors
+                if isinstance(exc, ListError):
+                    raise
+                raise ListError(_one_line(exc)) from exc
+            if attempt >= max_retries:
+                raise ListError(f"{reason} (gave up after {attempt + 1} attempts)")
+            attempt += 1
+            with self.lock:
+                self.retries += 1
+            if delay is None:
+                delay = opts.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
+            opts.sleep(min(max(delay, 0.0), opts.max_backoff))
+
+
+def _http_reason(status: int, message: str) -> str:
+    names = {401: "unauthorized", 403: "forbidden", 404: "not found", 406: "not acceptable", 410: "gone"}
+    name = names.get(status, "error")
+    return f"{status} {name}: {message}" if message else f"{status} {name}"
