@@ -26,28 +26,6 @@ import rego.v1
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
-# Host paths (trailing slashes removed; "" is "/") that are a runtime socket
-# or a directory holding one.
-_paths := {
-	"", "/var", "/run", "/var/run",
-	"/var/run/docker.sock", "/run/docker.sock", "/var/run/docker", "/run/docker",
-	"/var/run/dockershim.sock", "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
-	"/var/run/containerd", "/run/containerd",
-	"/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock",
-	"/run/k3s", "/run/k3s/containerd", "/run/k3s/containerd/containerd.sock",
-	"/var/run/crio", "/run/crio", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
-	"/var/run/podman", "/run/podman", "/var/run/podman/podman.sock", "/run/podman/podman.sock",
-}
-
-# Socket file names, wherever they are (custom data roots, rootless runtimes).
-_socket_names := {
-	"docker.sock", "containerd.sock", "crio.sock", "podman.sock",
-	"dockershim.sock", "cri-dockerd.sock",
-}
-
-# Windows named pipes of Docker and containerd (compared in lower case).
-_pipes := {`\\.\pipe\docker_engine`, `\\.\pipe\containerd-containerd`}
-
 # Only hostPath volumes reach the path tests, so their cost does not matter.
 deny contains result if {
 	some pod in workloads.pod_specs
@@ -63,11 +41,29 @@ deny contains result if {
 	}
 }
 
-_is_runtime_socket(path) if _paths[trim_right(path, "/")]
+# The sets are written inside the functions, which run for hostPath volumes
+# only: as package rules they would be built for every resource.
 
+# Host paths (trailing slashes removed; "" is "/") that are a runtime socket
+# or a directory holding one.
 _is_runtime_socket(path) if {
-	parts := split(path, "/")
-	_socket_names[parts[count(parts) - 1]]
+	trim_right(path, "/") in {
+		"", "/var", "/run", "/var/run",
+		"/var/run/docker.sock", "/run/docker.sock", "/var/run/docker", "/run/docker",
+		"/var/run/dockershim.sock", "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+		"/var/run/containerd", "/run/containerd",
+		"/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock",
+		"/run/k3s", "/run/k3s/containerd", "/run/k3s/containerd/containerd.sock",
+		"/var/run/crio", "/run/crio", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
+		"/var/run/podman", "/run/podman", "/var/run/podman/podman.sock", "/run/podman/podman.sock",
+	}
 }
 
-_is_runtime_socket(path) if _pipes[lower(path)]
+# Socket file names, wherever they are (custom data roots, rootless runtimes).
+_is_runtime_socket(path) if {
+	parts := split(path, "/")
+	parts[count(parts) - 1] in {"docker.sock", "containerd.sock", "crio.sock", "podman.sock", "dockershim.sock", "cri-dockerd.sock"}
+}
+
+# Windows named pipes of Docker and containerd.
+_is_runtime_socket(path) if lower(path) in {`\\.\pipe\docker_engine`, `\\.\pipe\containerd-containerd`}

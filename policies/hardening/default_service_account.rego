@@ -24,6 +24,8 @@ import rego.v1
 
 import data.kubecomply.lib.workloads
 
+# The conditions read fields directly and the common cases build their
+# result inline; helper functions run only for the deprecated field.
 deny contains result if {
 	some pod in workloads.pod_specs
 	pod.spec.serviceAccountName == "default"
@@ -33,26 +35,36 @@ deny contains result if {
 	}
 }
 
-# serviceAccountName unset, null or empty: the deprecated serviceAccount
-# field is used when it names an account, else "default". Two rules rather
-# than a helper, so that the usual named account costs no function call.
+# Neither serviceAccountName nor the deprecated serviceAccount names one.
 deny contains result if {
 	some pod in workloads.pod_specs
 	not is_string(pod.spec.serviceAccountName)
-	not _names_other_account(pod.spec.serviceAccount)
-	result := _unset(pod)
+	not pod.spec.serviceAccount
+	result := {"msg": _unset_msg, "path": pod.path}
 }
 
 deny contains result if {
 	some pod in workloads.pod_specs
 	pod.spec.serviceAccountName == ""
-	not _names_other_account(pod.spec.serviceAccount)
-	result := _unset(pod)
+	not pod.spec.serviceAccount
+	result := {"msg": _unset_msg, "path": array.concat(pod.path, ["serviceAccountName"])}
 }
 
-_unset(pod) := {
-	"msg": "pod sets no serviceAccountName, so it runs as the namespace's default service account",
-	"path": _path(pod),
+# serviceAccountName does not name an account, and the deprecated
+# serviceAccount (which then applies) is present but does not name another.
+deny contains result if {
+	some pod in workloads.pod_specs
+	account := pod.spec.serviceAccount
+	not _names_other_account(account)
+	not _names_account(pod.spec.serviceAccountName)
+	result := {"msg": _unset_msg, "path": _deprecated_path(pod)}
+}
+
+_unset_msg := "pod sets no serviceAccountName, so it runs as the namespace's default service account"
+
+_names_account(name) if {
+	is_string(name)
+	name != ""
 }
 
 _names_other_account(name) if {
@@ -61,7 +73,6 @@ _names_other_account(name) if {
 	name != "default"
 }
 
-# Point at serviceAccount: default when that is what selects the account.
-_path(pod) := array.concat(pod.path, ["serviceAccount"]) if {
+_deprecated_path(pod) := array.concat(pod.path, ["serviceAccount"]) if {
 	pod.spec.serviceAccount == "default"
 } else := pod.path

@@ -23,7 +23,6 @@ package kubecomply.images.image_pull_policy
 
 import rego.v1
 
-import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
 # Only containers with an explicit policy other than Always reach the image
@@ -37,7 +36,7 @@ deny contains result if {
 	is_string(image)
 	_mutable(image)
 	result := {
-		"msg": sprintf("%s image %q has a mutable tag but imagePullPolicy is %s; nodes may run stale or foreign copies", [k8s.container_label(c), image, policy]),
+		"msg": sprintf("%s %s image %q has a mutable tag but imagePullPolicy is %s; nodes may run stale or foreign copies", [_types[c.type], json.marshal(object.get(c.container, "name", "")), image, policy]),
 		"path": array.concat(c.path, ["imagePullPolicy"]),
 	}
 }
@@ -55,3 +54,7 @@ _mutable(image) if {
 	parts := split(image, "/")
 	not contains(parts[count(parts) - 1], ":")
 }
+
+# Message label of a container type; with json.marshal of the name this gives
+# the same text as k8s.container_label without a function call per finding.
+_types := {"containers": "container", "initContainers": "init container", "ephemeralContainers": "ephemeral container"}
