@@ -3,6 +3,10 @@
 Deterministic (seeded) so that two benchmark runs read the same bytes. About a
 third of the workloads carry a Pod Security violation, so the benchmark also
 pays for building findings and resolving their lines, as a real scan does.
+The other two thirds are hardened the way the bundled library asks (group and
+user ids, a service account without an automounted token, images pinned by
+digest, requests, limits and probes), so they pass the workload checks as a
+hardened repository would.
 """
 
 from __future__ import annotations
@@ -16,22 +20,30 @@ import yaml
 DOCS_PER_FILE = 50
 
 
-def pod_spec(rng: random.Random, name: str) -> dict:
+def pod_spec(rng: random.Random, name: str, long_running: bool = True) -> dict:
     hardened = rng.random() > 0.33
+    image = f"registry.example.com/team/{name}:1.{rng.randint(0, 9)}.{rng.randint(0, 9)}"
     container = {
         "name": name,
-        "image": f"registry.example.com/team/{name}:1.{rng.randint(0, 9)}.{rng.randint(0, 9)}",
+        "image": image,
         "ports": [{"containerPort": 8080}],
         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}},
         "env": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "PORT", "value": "8080"}],
     }
     if hardened:
+        container["image"] = f"{image}@sha256:{rng.getrandbits(256):064x}"
+        container["resources"]["limits"]["cpu"] = "500m"
         container["securityContext"] = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+        if long_running:
+            container["livenessProbe"] = {"httpGet": {"path": "/healthz", "port": 8080}}
+            container["readinessProbe"] = {"httpGet": {"path": "/ready", "port": 8080}}
     else:
         container["securityContext"] = {"privileged": rng.random() < 0.2, "capabilities": {"add": ["NET_ADMIN"]}}
     spec = {"containers": [container], "volumes": [{"name": "tmp", "emptyDir": {}}]}
     if hardened:
-        spec["securityContext"] = {"runAsNonRoot": True, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
+        spec["serviceAccountName"] = name
+        spec["automountServiceAccountToken"] = False
+        spec["securityContext"] = {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
     elif rng.random() < 0.3:
         spec["hostNetwork"] = True
     return spec
@@ -41,12 +53,12 @@ def resource(rng: random.Random, i: int) -> dict:
     ns = f"team-{i % 50}"
     name = f"app-{i}"
     meta = {"name": name, "namespace": ns, "labels": {"app": name, "team": ns}}
-    template = {"metadata": {"labels": {"app": name}}, "spec": pod_spec(rng, name)}
     choice = i % 10
+    template = {"metadata": {"labels": {"app": name}}, "spec": pod_spec(rng, name, long_running=choice != 5)}
     if choice in (0, 1, 2):
         return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}}, "template": template}}
     if choice == 3:
-        return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta, "spec": {"serviceName": name, "selector": {"matchLabels": {"app": name}}, "template": template}}
+        return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta, "spec": {"serviceName": name, "replicas": 2, "selector": {"matchLabels": {"app": name}}, "template": template}}
     if choice == 4:
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template["spec"]}
     if choice == 5:

@@ -68,6 +68,11 @@ _PAIR = re.compile(
     r"([\"'])?(?(2)[^\"'\n]+[\"']|[^\s,;)\]}\"']+)"
 )
 _URL_CREDENTIALS = re.compile(r"(://[^/\s:@]+):[^/\s@]+@")
+# Cheap literal pre-checks: every finding message passes through here, and on
+# a large scan most name no credential at all, so the full patterns above run
+# only on text that contains one of their fixed parts.
+_TOKEN_HINT = re.compile(r"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|xox[abposr]-|eyJ")
+_PAIR_HINTS = ("pass", "pwd", "secret", "token", "key", "credential")
 
 
 def _pem(m: re.Match) -> str:
@@ -87,7 +92,11 @@ def redact_text(s: str) -> str:
         return s
     if "PRIVATE KEY" in s:
         s = _PEM.sub(_pem, s)
-    s = _TOKENS.sub(REDACTED, s)
+    if _TOKEN_HINT.search(s):
+        s = _TOKENS.sub(REDACTED, s)
     if "://" in s:
         s = _URL_CREDENTIALS.sub(rf"\1:{REDACTED}@", s)
-    return _PAIR.sub(_pair, s)
+    lowered = s.lower()
+    if any(hint in lowered for hint in _PAIR_HINTS):
+        s = _PAIR.sub(_pair, s)
+    return s
