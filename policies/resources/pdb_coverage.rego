@@ -142,6 +142,6 @@ _has_namespace(meta) if {
 	meta.namespace != ""
 }
 
-_where(meta) := sprintf("namespace %s", [meta.namespace]) if {
+_where(meta) := sprintf("namespace %s", [k8s.quote(meta.namespace)]) if {
 	_has_namespace(meta)
 } else := "the objects without a namespace"

@@ -30,7 +30,7 @@ test_fail_no_pdb if {
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "replicas"]
-	r.msg == `Deployment "web" runs 3 replicas but no PodDisruptionBudget in namespace shop among the scanned resources selects its pod labels`
+	r.msg == `Deployment "web" runs 3 replicas but no PodDisruptionBudget in namespace "shop" among the scanned resources selects its pod labels`
 }
 
 test_fail_no_inventory if {
