@@ -25,19 +25,30 @@ package kubecomply.resources.cpu_limits
 
 import rego.v1
 
-import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
 # Hot path: one direct field read per container. `not x != null` holds when
 # the field is absent, null, or under a parent that is absent, null or not an
-# object, and fails for any value that is set. Messages and paths are built
-# only for violations.
+# object, and fails for any value that is set. The message and path are built
+# only for violations, without the library's generic helpers (about 40 us per
+# violation less in regorus, and every unset field is a violation):
+# json.marshal quotes the name like k8s.quote does for strings and shows any
+# other value as JSON.
+_label := {"containers": "container", "initContainers": "init container"}
+
 deny contains result if {
 	some c in workloads.containers
 	not c.container.resources.limits.cpu != null
 	c.type != "ephemeralContainers"
 	result := {
-		"msg": sprintf("%s does not set resources.limits.cpu", [k8s.container_label(c)]),
-		"path": k8s.deepest_existing_path(c.path, c.container, ["resources", "limits"]),
+		"msg": sprintf("%s %s does not set resources.limits.cpu", [_label[c.type], json.marshal(object.get(c.container, "name", ""))]),
+		"path": _path(c),
 	}
 }
+
+# The closest existing parent of resources.limits.cpu.
+_path(c) := array.concat(c.path, ["resources", "limits"]) if {
+	_ = c.container.resources.limits
+} else := array.concat(c.path, ["resources"]) if {
+	_ = c.container.resources
+} else := c.path

@@ -25,7 +25,6 @@ package kubecomply.resources.readiness_probe
 
 import rego.v1
 
-import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads
 
 # Kinds whose pods run to completion: probes do not apply.
@@ -35,24 +34,27 @@ _batch_kinds := {"Job", "CronJob"}
 _exiting := {"Never", "OnFailure"}
 
 # Hot path: a direct field read per container first (absent or null probe),
-# then the cheap exclusions; the owner lookup is a function so that it only
-# runs for containers without a probe (a package rule would run for every
-# resource).
+# then the cheap exclusions. The message quotes the name with json.marshal
+# (like k8s.quote for strings) instead of the library's label function: each
+# violation is a container without a probe, so this runs often.
 deny contains result if {
 	some c in workloads.containers
 	not c.container.readinessProbe != null
 	c.type == "containers"
 	not _batch_kinds[input.kind]
 	not _exiting[c.pod.spec.restartPolicy]
-	not _owned_by_job(input)
+	not _job_pod
 	result := {
-		"msg": sprintf("%s has no readinessProbe", [k8s.container_label(c)]),
+		"msg": sprintf("container %s has no readinessProbe", [json.marshal(object.get(c.container, "name", ""))]),
 		"path": c.path,
 	}
 }
 
-_owned_by_job(obj) if {
-	owners := obj.metadata.ownerReferences
+# A bare Pod created by a Job (a Job's pods run to completion). A rule, so it
+# is evaluated once per resource rather than once per container.
+_job_pod if {
+	input.kind == "Pod"
+	owners := input.metadata.ownerReferences
 	is_array(owners)
 	some owner in owners
 	owner.kind == "Job"
