@@ -30,7 +30,7 @@ import data.kubecomply.lib.workloads
 # Hot path: one direct field read per container. `not x != null` holds when
 # the field is absent, null, or under a parent that is absent, null or not an
 # object, and fails for any value that is set. The message and path are built
-# only for violations, without the library's generic helpers (about 40 us per
+# only for violations, without the library's generic helpers (tens of us per
 # violation less in regorus, and every unset field is a violation):
 # json.marshal quotes the name like k8s.quote does for strings and shows any
 # other value as JSON.
