@@ -73,6 +73,7 @@ class Module:
 
     path: str
     text: str
+    bundled: bool = False  # shipped with kubecomply (we know how it reads data.inventory)
 
 
 @dataclass
@@ -245,7 +246,7 @@ def load_policies(extra_dirs: Sequence[str | Path] = (), include_bundled: bool =
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise PolicyError(name, None, f"cannot read: {exc}") from None
-            module = Module(name, text)
+            module = Module(name, text, bundled)
             if path.name.endswith("_test.rego"):
                 tests.append(module)
                 continue

@@ -23,6 +23,7 @@ from ..policies import PolicyError, PolicySet
 from . import EngineError, Evaluation
 from .builtins import check_builtins
 from .data_refs import reads_inventory
+from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
 DEFAULT_BATCH_SIZE = 2000
@@ -73,6 +74,7 @@ class EmbeddedEngine:
         self._engine: regorus.Engine | None = None
         self._wrapper: Wrapper | None = None
         self._reads_inventory = True
+        self._inventory_kinds: set[str] | None = None  # None: hand over every kind
 
     def load(self, policy_set: PolicySet) -> None:
         engine = regorus.Engine()
@@ -85,6 +87,7 @@ class EmbeddedEngine:
         ast_json = engine.get_ast_as_json()
         check_builtins(policy_set.modules, ast_json)
         self._reads_inventory = reads_inventory(ast_json)
+        self._inventory_kinds = inventory_kinds(policy_set.modules)
         wrapper = build_wrapper(policy_set.policies)
         for name, text in wrapper.modules:
             engine.add_policy(name, text)
@@ -96,7 +99,7 @@ class EmbeddedEngine:
             raise RuntimeError("load() must be called before evaluate()")
         self._engine.clear_data()
         if self._reads_inventory:
-            self._engine.add_data_json(json.dumps({"inventory": inventory}))
+            self._engine.add_data_json(json.dumps({"inventory": trim_inventory(inventory, self._inventory_kinds)}))
         if self.config:
             self._engine.add_data_json(json.dumps({"kubecomply": {"config": self.config}}))
         workers = min(self.workers, max(1, len(resources) // PARALLEL_MINIMUM))

@@ -41,6 +41,7 @@ from urllib3.util.retry import Retry
 
 from ..policies import PolicyError, PolicySet
 from . import EngineError, Evaluation
+from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
 DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
@@ -177,6 +178,7 @@ class OpaServerEngine:
         self._module_files: dict[str, str] = {}  # policy id -> module path, for error locations
         self._wrapper: Wrapper | None = None
         self._reads_inventory = False
+        self._inventory_kinds: set[str] | None = None  # None: hand over every kind
 
     # -- HTTP -----------------------------------------------------------------
 
@@ -234,6 +236,7 @@ class OpaServerEngine:
         self.version = (probe.get("provenance") or {}).get("version")
 
         self._reads_inventory = any("inventory" in module.text for module in policy_set.modules)
+        self._inventory_kinds = inventory_kinds(policy_set.modules)
         modules: list[tuple[str, str, str]] = []  # (policy id, file shown to users, text)
         for module in sorted(policy_set.modules, key=lambda m: (not _is_library(m.path, m.text), m.path)):
             modules.append((self._policy_id(module.path), module.path, module.text))
@@ -299,7 +302,7 @@ class OpaServerEngine:
             raise RuntimeError("load() must be called before evaluate()")
         document: dict[str, Any] = {}
         if self._reads_inventory:
-            document["inventory"] = inventory
+            document["inventory"] = trim_inventory(inventory, self._inventory_kinds)
         if self.config:
             document["config"] = self.config
         if document:
