@@ -90,7 +90,7 @@ def _not_collected(bundle: LoadedBundle, missing: dict[str, str]) -> dict[str, s
     """check id -> why some kind it evaluates was not collected."""
     out = {}
     for policy in bundle.policy_set.policies:
-        kinds = sorted(missing) if ALL_KINDS in policy.kinds else [k for k in policy.kinds if k in missing]
+        kinds = sorted(missing) if ALL_KINDS in policy.kinds else [k for k in (*policy.kinds, *policy.reads) if k in missing]
         if kinds:
             # The short reason ("403 forbidden"); the kind gap carries the server's full message.
             out[policy.id] = "; ".join(f"kind {k} was not collected ({missing[k].split(':', 1)[0]})" for k in kinds)

@@ -161,6 +161,7 @@ class Policy:
     bundled: bool = True
     requires_data: tuple[str, ...] = ()  # keys of data.kubecomply.config the check cannot run without
     cross_resource: bool = False  # reads data.inventory, so it sees only what the scan collected
+    reads: tuple[str, ...] = ()  # kinds it looks up in data.inventory (custom.reads)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -175,6 +176,7 @@ class Policy:
             "file": self.file,
             "bundled": self.bundled,
             "requires_data": list(self.requires_data),
+            "reads": list(self.reads),
             "cross_resource": self.cross_resource,
         }
 

@@ -195,6 +195,16 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         requires_data = [requires_data]
     if not isinstance(requires_data, list) or not all(isinstance(k, str) and k for k in requires_data):
         raise PolicyError(file, line, "custom.requires_data must be a list of data.kubecomply.config keys, e.g. [allowed_registries]")
+    reads = custom.get("reads") or []
+    if isinstance(reads, str):
+        reads = [reads]
+    if not isinstance(reads, list) or not all(isinstance(k, str) and k for k in reads):
+        raise PolicyError(file, line, "custom.reads must be a list of kinds the check looks up in data.inventory, e.g. [NetworkPolicy]")
+    cross_resource = "data.inventory" in module.text
+    if cross_resource and not reads:
+        # A cluster scan collects only the kinds checks name; without this list
+        # the kinds this check looks up would never be collected.
+        raise PolicyError(file, line, "reads data.inventory but does not say which kinds: add custom.reads, e.g. reads: [NetworkPolicy]")
     match = PACKAGE_LINE.search(module.text)
     assert match is not None  # parse_metadata found the package line already
     return Policy(
@@ -210,9 +220,8 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         declared_kinds=tuple(declared),
         bundled=bundled,
         requires_data=tuple(requires_data),
-        # A label for reports, not a correctness decision (the engine decides
-        # what to hand over with its own conservative AST walk).
-        cross_resource="data.inventory" in module.text,
+        cross_resource=cross_resource,
+        reads=tuple(reads),
     )
 
 

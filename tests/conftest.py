@@ -18,7 +18,7 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def check_module(check_id: str, package: str, body: str, kinds: str = "[Deployment]", severity: str = "high") -> str:
+def check_module(check_id: str, package: str, body: str, kinds: str = "[Deployment]", severity: str = "high", reads: str | None = None) -> str:
     """A minimal, valid check module with METADATA, for loader and engine tests."""
     return (
         "# METADATA\n"
@@ -29,7 +29,8 @@ def check_module(check_id: str, package: str, body: str, kinds: str = "[Deployme
         f"#   severity: {severity}\n"
         f"#   kinds: {kinds}\n"
         "#   remediation: Fix it.\n"
-        f"package {package}\n\n"
+        + (f"#   reads: {reads}\n" if reads else "")
+        + f"package {package}\n\n"
         f"{textwrap.dedent(body).strip()}\n"
     )
 

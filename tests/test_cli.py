@@ -244,7 +244,7 @@ deny contains {"msg": "namespace has no NetworkPolicy", "path": ["metadata", "na
 \tnot data.inventory.namespace[input.metadata.name]["networking.k8s.io/v1"].NetworkPolicy
 }
 """
-    write(tmp_path / "policies", "netpol.rego", check_module("ns-without-netpol", "t.netpol", body, kinds="[Namespace]"))
+    write(tmp_path / "policies", "netpol.rego", check_module("ns-without-netpol", "t.netpol", body, kinds="[Namespace]", reads="[NetworkPolicy]"))
     doc = json.loads(run(["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(tmp_path / "policies"), "-f", "json"]).stdout)
     flagged = sorted(f["resource"]["name"] for f in doc["findings"] if f["policy"] == "ns-without-netpol")
     assert flagged == ["monitoring", "payments"]  # shop has NetworkPolicies in another file

@@ -43,6 +43,7 @@ KIND_RESOURCES: dict[str, tuple[str, str]] = {
     "NetworkPolicy": ("networking.k8s.io", "networkpolicies"),
     "Ingress": ("networking.k8s.io", "ingresses"),
     "PodDisruptionBudget": ("policy", "poddisruptionbudgets"),
+    "HorizontalPodAutoscaler": ("autoscaling", "horizontalpodautoscalers"),
     "Role": ("rbac.authorization.k8s.io", "roles"),
     "RoleBinding": ("rbac.authorization.k8s.io", "rolebindings"),
     "ClusterRole": ("rbac.authorization.k8s.io", "clusterroles"),

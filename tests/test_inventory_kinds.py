@@ -8,9 +8,10 @@ from click.testing import CliRunner
 
 from conftest import REPO_ROOT, check_module, write
 from scanner.cli import main
-from scanner.engine import inventory_kinds as kinds_module
 from scanner.engine.inventory_kinds import inventory_kinds, trim_inventory
-from scanner.policies import Module, load_policies
+import pytest
+
+from scanner.policies import PolicyError, load_policies
 
 INVENTORY = {
     "namespace": {"shop": {"v1": {"ServiceAccount": {"web": {}}, "ConfigMap": {"c": {}}}, "apps/v1": {"Deployment": {"d": {}}}}},
@@ -18,17 +19,22 @@ INVENTORY = {
 }
 
 
-def test_bundled_modules_name_their_kinds_in_code_not_comments():
-    kinds = inventory_kinds(load_policies().modules)
-    assert kinds is not None
-    assert {"NetworkPolicy", "PodDisruptionBudget", "ServiceAccount", "ResourceQuota", "LimitRange"} <= kinds
-    assert "Deployment" not in kinds  # named only in comments and METADATA of inventory-reading checks
+def test_the_engine_keeps_the_kinds_the_loaded_checks_read():
+    kinds = inventory_kinds(load_policies())
+    assert kinds == {"NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceAccount", "ResourceQuota", "LimitRange"}
 
 
-def test_a_module_we_did_not_write_that_reads_the_inventory_gets_everything():
-    user = Module("mine.rego", "package mine\nimport rego.v1\ndeny contains k if { some k, _ in data.inventory.cluster.v1 }\n", bundled=False)
-    assert inventory_kinds([user]) is None
+def test_a_library_module_reading_the_inventory_gets_everything(tmp_path):
+    write(tmp_path, "lib.rego", "package mylib\nimport rego.v1\nall_objects contains o if { some _, v in data.inventory.cluster; some _, objs in v; some o in objs }\n")
+    assert inventory_kinds(load_policies([tmp_path])) is None
     assert trim_inventory(INVENTORY, None) is INVENTORY
+
+
+def test_a_check_reading_the_inventory_must_say_which_kinds(tmp_path):
+    body = 'deny contains "x" if { not data.inventory.namespace[input.metadata.namespace] }'
+    write(tmp_path, "c.rego", check_module("no-reads", "t.noreads", body))
+    with pytest.raises(PolicyError, match="add custom.reads"):
+        load_policies([tmp_path])
 
 
 def test_trim_keeps_only_named_kinds_and_drops_empty_versions():
@@ -50,14 +56,14 @@ def test_trimmed_inventory_gives_the_same_scan_as_the_whole_one(monkeypatch):
     assert "shop" not in netpol and netpol
 
 
-def test_user_check_walking_the_inventory_sees_every_kind(tmp_path):
+def test_user_check_walking_the_inventory_sees_every_kind_it_reads(tmp_path):
     body = """
 deny contains {"msg": sprintf("%d objects", [n]), "path": ["metadata"]} if {
 \tn := count([o | some _, kinds in data.inventory.namespace[input.metadata.namespace]; some _, objs in kinds; some o in objs])
 \tn > 0
 }
 """
-    write(tmp_path / "policies", "walk.rego", check_module("walk-inventory", "t.walk", body, kinds="[Deployment]"))
+    write(tmp_path / "policies", "walk.rego", check_module("walk-inventory", "t.walk", body, kinds="[Deployment]", reads="[ConfigMap, Deployment]"))
     write(tmp_path / "k8s", "a.yaml", """
 apiVersion: apps/v1
 kind: Deployment

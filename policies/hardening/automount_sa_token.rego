@@ -14,6 +14,7 @@
 #   id: automount-sa-token
 #   severity: medium
 #   kinds: [workloads]
+#   reads: [ServiceAccount]
 #   remediation: >-
 #     Set spec.automountServiceAccountToken: false in the pod spec (the pod
 #     template of a controller), or on the ServiceAccount the pod uses. For

@@ -14,6 +14,7 @@
 #   id: default-deny-egress
 #   severity: low
 #   kinds: [Namespace]
+#   reads: [NetworkPolicy]
 #   remediation: >-
 #     Add a NetworkPolicy to the namespace with podSelector: {},
 #     policyTypes: [Egress] and no egress rules, then allow the required flows

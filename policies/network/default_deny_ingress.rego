@@ -13,6 +13,7 @@
 #   id: default-deny-ingress
 #   severity: medium
 #   kinds: [Namespace]
+#   reads: [NetworkPolicy]
 #   remediation: >-
 #     Add a NetworkPolicy to the namespace with podSelector: {},
 #     policyTypes: [Ingress] and no ingress rules, then allow the required flows

@@ -11,6 +11,7 @@
 #   id: namespace-network-policy
 #   severity: medium
 #   kinds: [Namespace]
+#   reads: [NetworkPolicy]
 #   remediation: >-
 #     Add NetworkPolicies to the namespace: start with a default-deny policy
 #     (podSelector: {} with policyTypes Ingress and Egress) and then allow the

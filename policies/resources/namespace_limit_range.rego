@@ -12,6 +12,7 @@
 #   id: namespace-limit-range
 #   severity: low
 #   kinds: [Namespace]
+#   reads: [LimitRange]
 #   remediation: >-
 #     Add a LimitRange (v1) to the namespace with a limits entry of type
 #     Container that sets default, defaultRequest and max for cpu and memory,

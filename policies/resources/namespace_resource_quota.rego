@@ -11,6 +11,7 @@
 #   id: namespace-resource-quota
 #   severity: low
 #   kinds: [Namespace]
+#   reads: [ResourceQuota]
 #   remediation: >-
 #     Add a ResourceQuota (v1) to the namespace with hard limits for at
 #     least requests.cpu, requests.memory, limits.cpu and limits.memory (and

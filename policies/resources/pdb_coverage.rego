@@ -16,6 +16,7 @@
 #   id: pdb-coverage
 #   severity: low
 #   kinds: [Deployment, StatefulSet]
+#   reads: [PodDisruptionBudget, HorizontalPodAutoscaler]
 #   remediation: >-
 #     Add a PodDisruptionBudget (policy/v1) in the workload's namespace whose
 #     selector matches the pod template labels, with minAvailable or

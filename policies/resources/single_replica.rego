@@ -12,6 +12,7 @@
 #   id: single-replica
 #   severity: low
 #   kinds: [Deployment, StatefulSet]
+#   reads: [HorizontalPodAutoscaler]
 #   remediation: >-
 #     Run at least two replicas (spec.replicas: 2 or more) spread over nodes
 #     with topologySpreadConstraints or pod anti-affinity, or let a

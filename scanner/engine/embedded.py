@@ -87,7 +87,7 @@ class EmbeddedEngine:
         ast_json = engine.get_ast_as_json()
         check_builtins(policy_set.modules, ast_json)
         self._reads_inventory = reads_inventory(ast_json)
-        self._inventory_kinds = inventory_kinds(policy_set.modules)
+        self._inventory_kinds = inventory_kinds(policy_set)
         wrapper = build_wrapper(policy_set.policies)
         for name, text in wrapper.modules:
             engine.add_policy(name, text)

@@ -1,39 +1,28 @@
-"""Which kinds of the scanned set the cross-resource checks can look up.
+"""Which kinds of the scanned set the cross-resource checks look up.
 
 ``data.inventory`` is the whole scanned set; serialising it for the engine
 costs about 35 ms per thousand objects, paid before evaluation can start.
-The bundled checks look objects up by kind name (``...["policy/v1"].
-PodDisruptionBudget``), so the engine only needs the kinds named in the
-modules that read the inventory.  A module we did not write may walk the
-inventory generically (``some kind, objs in data.inventory.namespace[ns][v]``),
-so as soon as one such module reads it, every kind is handed over: the
-answer must never be a smaller inventory than a check expects, which would
-make it pass on objects it never saw.
+A check that reads the inventory declares the kinds it looks up
+(``custom.reads``; the loader insists), so the engine hands over only those.
+A library module that reads the inventory itself has no such list, so then
+every kind is handed over: the inventory must never be smaller than a check
+expects, or it would pass on objects it never saw.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Iterable
+from typing import Any
 
-from ..policies import Module
-
-# Capitalised words outside full-line comments: every Kubernetes kind a module
-# names in its code is one of them (false positives only keep more kinds).
-_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]*\b")
+from ..policies import PolicySet
 
 
-def inventory_kinds(modules: Iterable[Module]) -> set[str] | None:
+def inventory_kinds(policy_set: PolicySet) -> set[str] | None:
     """The kinds to keep, or None for all of them."""
-    kinds: set[str] = set()
-    for module in modules:
-        if "inventory" not in module.text:
-            continue
-        if not module.bundled:
+    check_files = {p.file for p in policy_set.policies}
+    for module in policy_set.modules:
+        if module.path not in check_files and "data.inventory" in module.text:
             return None
-        code = "\n".join(line for line in module.text.splitlines() if not line.lstrip().startswith("#"))
-        kinds.update(_WORD.findall(code))
-    return kinds
+    return {kind for p in policy_set.policies for kind in p.reads}
 
 
 def trim_inventory(inventory: dict[str, Any], kinds: set[str] | None) -> dict[str, Any]:

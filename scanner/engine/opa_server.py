@@ -236,7 +236,7 @@ class OpaServerEngine:
         self.version = (probe.get("provenance") or {}).get("version")
 
         self._reads_inventory = any("inventory" in module.text for module in policy_set.modules)
-        self._inventory_kinds = inventory_kinds(policy_set.modules)
+        self._inventory_kinds = inventory_kinds(policy_set)
         modules: list[tuple[str, str, str]] = []  # (policy id, file shown to users, text)
         for module in sorted(policy_set.modules, key=lambda m: (not _is_library(m.path, m.text), m.path)):
             modules.append((self._policy_id(module.path), module.path, module.text))

@@ -240,7 +240,7 @@ def _pages(client: ApiGetter, path: str, info: KindInfo, options: ClusterOptions
 
 
 def required_kinds(policies: Iterable[Any], known_groups: dict[str, tuple[str, ...]] | None = None) -> tuple[set[str], set[str]]:
-    """(kinds to collect, kinds some check names explicitly); ``*`` is left to the caller."""
+    """(kinds to collect, kinds some check names explicitly or reads); ``*`` is left to the caller."""
     from scanner.policies import ALL_KINDS, KIND_GROUPS
 
     groups = known_groups if known_groups is not None else KIND_GROUPS
@@ -255,6 +255,11 @@ def required_kinds(policies: Iterable[Any], known_groups: dict[str, tuple[str, .
             else:
                 wanted.add(declared)
                 explicit.add(declared)
+        # Kinds a cross-resource check looks up in data.inventory: without them it would
+        # judge a namespace "without NetworkPolicy" only because none were collected.
+        for kind in getattr(policy, "reads", ()):
+            wanted.add(kind)
+            explicit.add(kind)
     return wanted, explicit
 
 
