@@ -137,6 +137,7 @@ def make_findings(
     findings: list[Finding] = []
     behind: list[Resource] = []
     seen: set[tuple] = set()
+    identities: dict[int, Any] = {}  # a resource has several findings; build its identity once
     # In resource order, so each document is composed once for line resolution.
     for violation in sorted(evaluation.violations, key=lambda v: v.resource_index):
         key = (violation.policy_id, violation.resource_index, violation.path, violation.message)
@@ -156,7 +157,7 @@ def make_findings(
                 severity=policy.severity,
                 title=policy.title,
                 message=redact_text(violation.message),
-                resource=resource.identity(),
+                resource=identities.get(violation.resource_index) or identities.setdefault(violation.resource_index, resource.identity()),
                 origin=origin,
                 path=dotted_path(violation.path),
                 controls=controls.get(policy.id, {}),
