@@ -143,3 +143,12 @@ def test_html_report_lists_the_check_not_run(layout, tmp_path):
     assert run.exit_code == 0, run.output
     gaps = out.read_text().split('<section id="gaps">')[1].split("</section>")[0]
     assert "Checks not run" in gaps and "test-registry" in gaps and "needs allowed_registries" in gaps
+
+
+def test_machine_formats_say_the_check_was_not_run(layout, tmp_path):
+    base = ["scan", "manifests", str(layout / "k8s"), "--policy-dir", str(layout / "policies"), "--mapping-dir", str(layout / "mappings"), "--framework", "test-fw"]
+    sarif = json.loads(CliRunner().invoke(main, [*base, "-f", "sarif"]).stdout)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["associatedRule"]["id"] for n in notes if n["descriptor"]["id"] == "check/not-run"] == ["test-registry"]
+    junit = CliRunner().invoke(main, [*base, "-f", "junit"]).stdout
+    assert 'name="(not run)"' in junit and "needs allowed_registries" in junit

@@ -201,7 +201,17 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
         # The tool ran every check it loaded; a file it could not parse or a check
         # that failed is reported below and makes the run unsuccessful.
         "executionSuccessful": not any(g.type in ("check", "file") for g in result.gaps),
-        "toolExecutionNotifications": [_notification(g, rule_index) for g in result.gaps],
+        "toolExecutionNotifications": [_notification(g, rule_index) for g in result.gaps] + [
+            # Checks left out on purpose (their --data is missing): not a failure of the run.
+            {
+                "level": "note",
+                "message": {"text": f"{c.id} was not run: {c.not_run}"},
+                "descriptor": {"id": "check/not-run"},
+                "associatedRule": {"id": c.id, "index": rule_index[c.id]},
+            }
+            for c in checks
+            if c.not_run
+        ],
     }
     if scan.get("started"):
         invocation["startTimeUtc"] = scan["started"]
