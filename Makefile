@@ -18,10 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@mkdir -p $(OUT)
 	@$(BIN)/kubecomply scan manifests examples/manifests \
-		--policy-dir examples/policies --waivers examples/waivers.yaml; \
+		--policy-dir examples/policies --waivers examples/waivers.yaml --data examples/allowed-registries.yaml; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 	@$(BIN)/kubecomply scan manifests examples/manifests \
-		--policy-dir examples/policies --waivers examples/waivers.yaml \
+		--policy-dir examples/policies --waivers examples/waivers.yaml --data examples/allowed-registries.yaml \
 		-f json -o $(OUT)/results.json; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 	@$(BIN)/kubecomply report $(OUT)/results.json -f html -o $(OUT)/report.html

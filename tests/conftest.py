@@ -9,6 +9,12 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
+EXAMPLES = REPO_ROOT / "examples"
+# The scan `make demo` runs, for tests that check what a newcomer sees.
+DEMO_ARGS = [
+    "scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(EXAMPLES / "policies"),
+    "--waivers", str(EXAMPLES / "waivers.yaml"), "--data", str(EXAMPLES / "allowed-registries.yaml"),
+]
 
 
 def write(folder: Path, name: str, text: str) -> Path:

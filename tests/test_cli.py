@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO_ROOT, check_module, write
+from conftest import REPO_ROOT, check_module, write, DEMO_ARGS
 from scanner.cli import main
 
 EXAMPLES = REPO_ROOT / "examples"
-DEMO_ARGS = ["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(EXAMPLES / "policies"), "--waivers", str(EXAMPLES / "waivers.yaml")]
 SECRET_VALUE = "not-a-real-password-but-never-shown"
 
 

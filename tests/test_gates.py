@@ -7,12 +7,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO_ROOT, write
+from conftest import REPO_ROOT, write, DEMO_ARGS
 from scanner.cli import main
 from scanner.gates import parse_fail_under
 
 EXAMPLES = REPO_ROOT / "examples"
-DEMO = ["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(EXAMPLES / "policies"), "--waivers", str(EXAMPLES / "waivers.yaml")]
+DEMO = DEMO_ARGS
 
 
 def run(args):

@@ -6,13 +6,13 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO_ROOT, write
+from conftest import REPO_ROOT, write, DEMO_ARGS
 from scanner.cli import main
 from scanner.reports import markdown
 from scanner.reports.markdown import MAX_CHARS, MAX_ROWS, escape
 
 EXAMPLES = REPO_ROOT / "examples"
-DEMO = ["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(EXAMPLES / "policies"), "--waivers", str(EXAMPLES / "waivers.yaml")]
+DEMO = DEMO_ARGS
 
 
 def run(args):

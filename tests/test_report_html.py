@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO_ROOT, check_module, write
+from conftest import REPO_ROOT, check_module, write, DEMO_ARGS
 from scanner.cli import main
 from scanner.model import ScanResult
 from scanner.reports import i18n
@@ -20,7 +20,6 @@ from scanner.reports.html import CSP, SECTIONS, render_html, result_digest
 from scanner.reports.json_report import render_json
 
 EXAMPLES = REPO_ROOT / "examples"
-DEMO_ARGS = ["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(EXAMPLES / "policies"), "--waivers", str(EXAMPLES / "waivers.yaml")]
 TEMPLATES = REPO_ROOT / "scanner" / "reports" / "templates"
 
 SCRIPT = "<script>alert(1)</script>"

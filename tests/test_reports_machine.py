@@ -15,13 +15,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import REPO_ROOT, write
+from conftest import REPO_ROOT, write, DEMO_ARGS
 from scanner.cli import main
 from scanner.model import ScanResult
 from scanner.reports import FORMATS, renderers
 
 EXAMPLES = REPO_ROOT / "examples"
-DEMO_ARGS = ["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(EXAMPLES / "policies"), "--waivers", str(EXAMPLES / "waivers.yaml")]
 SARIF_SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 MACHINE = ("sarif", "junit", "csv", "policyreport")
 PAYMENTS = EXAMPLES / "manifests/payments/payments-api.yaml"
