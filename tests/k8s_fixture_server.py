@@ -92,6 +92,10 @@ DEFAULT_RESOURCES: tuple[ApiResource, ...] = (
     _r("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy"),
     _r("networking.k8s.io", "v1", "ingresses", "Ingress"),
     _r("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget"),
+    _r("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler"),
+    # Custom resources of Istio and Velero, as a cluster with both installed serves them.
+    _r("security.istio.io", "v1", "peerauthentications", "PeerAuthentication"),
+    _r("velero.io", "v1", "schedules", "Schedule"),
     _r("rbac.authorization.k8s.io", "v1", "roles", "Role"),
     _r("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding"),
     _r("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False),

@@ -120,6 +120,7 @@ def test_cross_resource_checks_still_see_the_whole_tree(repo, tmp_path):
         #   id: pod-namespace-declared
         #   severity: high
         #   kinds: [Pod]
+        #   reads: [Namespace]
         #   remediation: Declare it.
         package t.podns
 

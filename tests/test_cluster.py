@@ -219,9 +219,9 @@ def test_literal_namespaces_are_listed_per_namespace(kubeconfig, server, tmp_pat
 
 
 def test_explicit_kind_not_served_is_a_gap(kubeconfig, tmp_path):
-    policies = write_policies(tmp_path / "policies", {"mesh-mtls": ("[PeerAuthentication]", 'deny contains {"msg": "x"} if { false }')})
+    policies = write_policies(tmp_path / "policies", {"mesh-mtls": ("[WasmPlugin]", 'deny contains {"msg": "x"} if { false }')})
     result = run(kubeconfig, ScanOptions(policy_dirs=[str(policies)]))
-    gap = next(g for g in result.gaps if g.kind == "PeerAuthentication")
+    gap = next(g for g in result.gaps if g.kind == "WasmPlugin")
     assert gap.type == "kind" and "not served by this cluster" in gap.reason
     info = next(c for c in result.checks if c.id == "mesh-mtls")
     assert info.resources_evaluated == 0

@@ -52,7 +52,7 @@ deny contains {"msg": "namespace has no NetworkPolicy", "path": ["metadata", "na
 \tnot data.inventory.namespace[input.metadata.name]["networking.k8s.io/v1"].NetworkPolicy
 }
 """
-    engine = load(policy_dir, netpol=check_module("no-netpol", "t.netpol", body, kinds="[Namespace]"))
+    engine = load(policy_dir, netpol=check_module("no-netpol", "t.netpol", body, kinds="[Namespace]", reads="[NetworkPolicy]"))
     namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in ("a", "b")]
     inventory = {"namespace": {"a": {"networking.k8s.io/v1": {"NetworkPolicy": {"deny": {}}}}}, "cluster": {}}
     result = engine.evaluate(namespaces, inventory)

@@ -140,7 +140,7 @@ deny contains {"msg": sprintf("namespace %s sees %d deployments", [input.metadat
 
 
 def test_inventory_is_scan_scoped_and_never_at_data_inventory(opa, tmp_path):
-    write(tmp_path / "p", "count.rego", check_module("count-deployments", "custom.count", INVENTORY_CHECK))
+    write(tmp_path / "p", "count.rego", check_module("count-deployments", "custom.count", INVENTORY_CHECK, reads="[Deployment]"))
     policy_set = load_policies([tmp_path / "p"], include_bundled=False)
     # something else on the shared server already owns data.inventory
     opa.state.data["inventory"] = {"namespace": {"shop": {"apps/v1": {"Deployment": {"x": {}, "y": {}, "z": {}}}}}}

@@ -22,6 +22,8 @@ import regorus
 from ..policies import PolicyError, PolicySet
 from . import EngineError, Evaluation
 from .builtins import check_builtins
+from .. import forking
+from ..forking import WorkerError, map_forked
 from .data_refs import reads_inventory
 from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
@@ -45,14 +47,7 @@ def engine_error_text(exc: BaseException) -> tuple[str | None, int | None, str]:
 
 
 def default_workers() -> int:
-    """One worker per usable core, at most four; 1 where fork is unavailable."""
-    if not hasattr(os, "fork"):
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+    return forking.default_workers()
 
 
 def regorus_version() -> str | None:
@@ -109,44 +104,16 @@ class EmbeddedEngine:
 
     def _evaluate_forked(self, resources: Sequence[dict[str, Any]], workers: int) -> Evaluation:
         """Split the resources into contiguous slices; the children inherit the loaded engine by fork."""
-        step = -(-len(resources) // workers)
-        bounds = [(start, min(start + step, len(resources))) for start in range(0, len(resources), step)]
-        children: list[tuple[int, int]] = []
-        for start, end in bounds[1:]:
-            read_fd, write_fd = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # child: evaluate one slice, send the result, never return into the caller
-                os.close(read_fd)
-                status = 0
-                try:
-                    payload = pickle.dumps(("ok", self._evaluate_range(resources, start, end)))
-                except BaseException as exc:  # report anything to the parent rather than die silently
-                    payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
-                    status = 1
-                with os.fdopen(write_fd, "wb") as pipe:
-                    pipe.write(payload)
-                os._exit(status)
-            os.close(write_fd)
-            children.append((pid, read_fd))
-        result = self._evaluate_range(resources, *bounds[0])
-        errors = []
-        for pid, read_fd in children:
-            with os.fdopen(read_fd, "rb") as pipe:
-                data = pipe.read()
-            os.waitpid(pid, 0)
-            try:
-                status, value = pickle.loads(data)
-            except Exception:
-                status, value = "error", "worker process ended without a result"
-            if status != "ok":
-                errors.append(value)
-                continue
+        try:
+            parts = map_forked(lambda start, end: self._evaluate_range(resources, start, end), len(resources), workers)
+        except WorkerError as exc:
+            raise EngineError(f"evaluation worker failed: {exc}") from None
+        result = parts[0]
+        for value in parts[1:]:
             result.violations.extend(value.violations)
             for check_id, reason in value.failed_checks.items():
                 previous = result.failed_checks.get(check_id)
                 result.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
-        if errors:
-            raise EngineError(f"evaluation worker failed: {errors[0]}")
         return result
 
     def _evaluate_range(self, resources: Sequence[dict[str, Any]], first: int, last: int) -> Evaluation:
