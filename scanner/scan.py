@@ -23,7 +23,8 @@ from .baseline import apply_baseline, load_baseline
 from .changes import ChangeSet, changed_since, keep_changed
 from .gates import GatePolicy
 from .gates import exit_code as gate_exit_code
-from .model import SEVERITIES, VIOLATION_STATUSES, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
+from .forking import WorkerError, default_workers, map_forked
+from .model import SEVERITIES, VIOLATION_STATUSES, Origin, Violation, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import ALL_KINDS, PolicySet, load_policies
 from .redact import redact_text
 from .sources.manifests import ManifestLoad, load_manifests
@@ -125,32 +126,62 @@ def _utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# Below this many findings, forking to resolve their lines costs more than it saves.
+LINES_PARALLEL_MINIMUM = 4000
+
+
+def resolve_lines(load: ManifestLoad, requests: Sequence[tuple[Origin, Sequence[str | int]]], workers: int = 1) -> list[int | None]:
+    """The line of each (origin, field path), in order; split across forked workers when there are many.
+
+    Each line costs composing its document again (the loader keeps no node
+    trees), which on a large scan with many findings is the biggest cost after
+    evaluation; requests come in resource order, so a slice composes each of
+    its documents once.
+    """
+
+    def work(start: int, end: int) -> list[int | None]:
+        return [load.resolve_line(origin, path) for origin, path in requests[start:end]]
+
+    if workers <= 1 or len(requests) < LINES_PARALLEL_MINIMUM:
+        return work(0, len(requests))
+    try:
+        return [line for part in map_forked(work, len(requests), workers) for line in part]
+    except WorkerError:
+        return work(0, len(requests))  # lines are a convenience; never lose the scan over them
+
+
 def make_findings(
     evaluation: Evaluation,
     resources: Sequence[Resource],
     bundle: LoadedBundle,
     load: ManifestLoad,
+    workers: int = 1,
 ) -> tuple[list[Finding], list[Resource]]:
     """Findings with the exact line of the offending field, and the resource behind each."""
     policies = bundle.policy_set.by_id()
     controls = controls_by_check(bundle.frameworks)
-    findings: list[Finding] = []
-    behind: list[Resource] = []
     seen: set[tuple] = set()
-    identities: dict[int, Any] = {}  # a resource has several findings; build its identity once
+    kept: list[Violation] = []
     # In resource order, so each document is composed once for line resolution.
     for violation in sorted(evaluation.violations, key=lambda v: v.resource_index):
         key = (violation.policy_id, violation.resource_index, violation.path, violation.message)
         if key in seen:  # the same container reached through two paths is one finding
             continue
         seen.add(key)
+        kept.append(violation)
+    wanted = [i for i, v in enumerate(kept) if v.path and resources[v.resource_index].origin.type in ("file", "stdin")]
+    found = resolve_lines(load, [(resources[kept[i].resource_index].origin, kept[i].path or ()) for i in wanted], workers)
+    lines = dict(zip(wanted, found))
+    findings: list[Finding] = []
+    behind: list[Resource] = []
+    identities: dict[int, Any] = {}  # a resource has several findings; build its identity once
+    for position, violation in enumerate(kept):
         policy = policies[violation.policy_id]
         resource = resources[violation.resource_index]
         origin = resource.origin
-        if violation.path and origin.type in ("file", "stdin"):
-            line = load.resolve_line(origin, violation.path)
-            if line:
-                origin = replace(origin, line=line)
+        line = lines.get(position)
+        if line:
+            origin = replace(origin, line=line)
         findings.append(
             Finding(
                 policy=policy.id,
@@ -306,7 +337,7 @@ def _scan(options: ScanOptions, read: Callable[[], tuple[ManifestLoad, list[dict
     finally:
         engine.close()
 
-    findings, behind = make_findings(evaluation, resources, bundle, load)
+    findings, behind = make_findings(evaluation, resources, bundle, load, options.workers or default_workers())
     register = apply_waivers(findings, behind, file_waivers, resources, known)
     baseline_record = apply_baseline(findings, baseline) if baseline else None
     coverage = coverage_by_check(bundle, resources, evaluation, findings, behind)
