@@ -54,12 +54,12 @@ names_a_reference(name) if regex.match(
 
 # Values that are not a credential even under a credential-like name:
 # empty, references resolved elsewhere ($(VAR) by Kubernetes, ${VAR} by
-# envsubst-style tools, {{ ... }} by templates), placeholders in angle
+# envsubst-style tools, $VAR by a shell, {{ ... }} by templates), placeholders in angle
 # brackets, masks (*****), booleans and switch words, plain integers
 # (TOKEN_TTL-style settings) and file paths. "changeme" and similar default
 # passwords are NOT placeholders: shipped as is, they are the credential.
 placeholder(v) if regex.match(
-	`(?i)^\s*$|^\$\([A-Za-z0-9_.-]*\)$|^\$\{[^}]*\}$|^\{\{.*\}\}$|^<[^>]*>$|^\*+$|^(true|false|yes|no|on|off|null|none|nil|enabled|disabled)$|^[0-9]+$|^/`,
+	`(?i)^\s*$|^\$\([A-Za-z0-9_.-]*\)$|^\$\{[^}]*\}$|^\$[A-Za-z_][A-Za-z0-9_]*$|^\{\{.*\}\}$|^<[^>]*>$|^\*+$|^(true|false|yes|no|on|off|null|none|nil|enabled|disabled)$|^[0-9]+$|^/`,
 	v,
 )
 
@@ -81,3 +81,9 @@ literal_assignments(text) := [value |
 	value := m[count(m) - 1]
 	literal(value)
 ]
+
+# The object's metadata.name quoted for messages ("" when absent or not a string).
+name_of(obj) := sprintf("%q", [name]) if {
+	name := obj.metadata.name
+	is_string(name)
+} else := `""`
