@@ -33,36 +33,37 @@ import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.secrets
 import data.kubecomply.lib.workloads
 
-_fields := ["command", "args"]
-
-# Hot path: one inline regex per command/args element selects the few elements
-# worth a closer look (a token, a credential-named flag with a value, or a bare
-# credential-named flag). The token part is the union of secrets.token_kinds.
-_candidates contains [c, field, i, s] if {
+# Hot path: one rule, and one inline regex per command/args element, selects
+# the few elements worth a closer look (a token, a credential-named flag with a
+# value, or a bare credential-named flag); _finding then classifies them. Each
+# rule costs something on every workload in regorus, so there is only one. The
+# token part of the pattern is the union of secrets.token_kinds.
+deny contains result if {
 	some c in workloads.containers
-	some field in _fields
+	some field in ["command", "args"]
 	list := c.container[field]
 	is_array(list)
 	some i, s in list
 	is_string(s)
 	regex.match(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bxox[baprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}|\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.|(?i:(^|\s)--?[A-Za-z0-9_.-]*(passw(or)?d|token|secret|api[_.-]?key|access[_.-]?key|private[_.-]?key)[A-Za-z0-9_.-]*(=|\s+)\S|^--?[A-Za-z0-9_.-]*(passw(or)?d|token|secret|api[_.-]?key|access[_.-]?key|private[_.-]?key)[A-Za-z0-9_.-]*$)`, s)
-}
-
-# An element that contains a key or a token.
-deny contains result if {
-	some [c, field, i, s] in _candidates
-	kinds := secrets.token_kinds(s)
-	count(kinds) > 0
+	finding := _finding(list, i, s, field)
 	result := {
-		"msg": sprintf("%s has %s in %s[%d]", [k8s.container_label(c), secrets.describe_kinds(kinds), field, i]),
-		"path": array.concat(c.path, [field, i]),
+		"msg": sprintf("%s %s", [k8s.container_label(c), finding[1]]),
+		"path": array.concat(c.path, [field, finding[0]]),
 	}
 }
 
-# --flag=VALUE or --flag VALUE within one element.
-deny contains result if {
-	some [c, field, i, s] in _candidates
-	count(secrets.token_kinds(s)) == 0
+# [index, text] for an element the pre-filter selected, undefined when a
+# closer look clears it:
+#   - the element contains a key or a token;
+#   - it passes a literal to credential-named flags (--flag=VALUE, or
+#     --flag VALUE inside one element such as a shell command line);
+#   - it is a bare credential-named flag and the next element is its literal
+#     value (the finding points at that next element).
+_finding(list, i, s, field) := [i, sprintf("has %s in %s[%d]", [secrets.describe_kinds(kinds), field, i])] if {
+	kinds := secrets.token_kinds(s)
+	count(kinds) > 0
+} else := [i, sprintf("passes a literal value to %s in %s[%d]", [concat(", ", sort(flags)), field, i])] if {
 	flags := {flag |
 		some m in regex.find_all_string_submatch_n(`(?i)(?:^|\s)(--?[A-Za-z0-9_.-]*(?:passw(?:or)?d|token|secret|api[_.-]?key|access[_.-]?key|private[_.-]?key)[A-Za-z0-9_.-]*)(?:=|\s+)(\S+)`, s, -1)
 		flag := m[1]
@@ -72,29 +73,12 @@ deny contains result if {
 		secrets.literal(value)
 	}
 	count(flags) > 0
-	result := {
-		"msg": sprintf("%s passes a literal value to %s in %s[%d]", [
-			k8s.container_label(c),
-			concat(", ", sort(flags)),
-			field,
-			i,
-		]),
-		"path": array.concat(c.path, [field, i]),
-	}
-}
-
-# --flag in one element, its value in the next.
-deny contains result if {
-	some [c, field, i, flag] in _candidates
-	regex.match(`^--?[A-Za-z0-9_.-]+$`, flag)
-	value := c.container[field][i + 1]
+} else := [i + 1, sprintf("passes a literal value to %s in %s[%d]", [s, field, i + 1])] if {
+	regex.match(`^--?[A-Za-z0-9_.-]+$`, s)
+	value := list[i + 1]
 	is_string(value)
 	not startswith(value, "-")
-	not secrets.names_a_reference(flag)
+	not secrets.names_a_reference(s)
 	secrets.literal(value)
 	count(secrets.token_kinds(value)) == 0
-	result := {
-		"msg": sprintf("%s passes a literal value to %s in %s[%d]", [k8s.container_label(c), flag, field, i + 1]),
-		"path": array.concat(c.path, [field, i + 1]),
-	}
 }
