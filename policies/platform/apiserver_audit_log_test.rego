@@ -1,0 +1,26 @@
+package kubecomply.platform.apiserver_audit_log_test
+
+import rego.v1
+
+import data.kubecomply.platform.apiserver_audit_log as check
+
+_pod(command, args) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver-cp1"}, "spec": {"containers": [{"name": "kube-apiserver", "command": command, "args": args}]}}
+
+test_pass_path_in_args if {
+	count(check.deny) == 0 with input as _pod(["kube-apiserver"], ["--audit-log-path=/var/log/kubernetes/audit.log"])
+	count(check.deny) == 0 with input as _pod(["kube-apiserver"], ["--audit-log-path", "-"])
+}
+
+test_fail_missing if {
+	results := check.deny with input as _pod(["kube-apiserver"], ["--profiling=false"])
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "containers", 0]
+}
+
+test_fail_empty_value if {
+	results := check.deny with input as _pod(["kube-apiserver"], ["--audit-log-path=", "--profiling=false"])
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "containers", 0, "args", 0]
+}

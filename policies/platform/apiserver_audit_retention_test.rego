@@ -1,0 +1,30 @@
+package kubecomply.platform.apiserver_audit_retention_test
+
+import rego.v1
+
+import data.kubecomply.platform.apiserver_audit_retention as check
+
+_pod(command) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver-cp1"}, "spec": {"containers": [{"name": "kube-apiserver", "command": command}]}}
+
+test_pass_all_set if {
+	count(check.deny) == 0 with input as _pod(["kube-apiserver", "--audit-log-path=/var/log/audit.log", "--audit-log-maxage=30", "--audit-log-maxbackup", "10", "--audit-log-maxsize=200"])
+}
+
+test_fail_all_missing if {
+	results := check.deny with input as _pod(["kube-apiserver", "--audit-log-path=/var/log/audit.log"])
+	count(results) == 3
+	every r in results {
+		r.path == ["spec", "containers", 0]
+	}
+}
+
+test_fail_too_low_and_not_a_number if {
+	results := check.deny with input as _pod(["kube-apiserver", "--audit-log-maxage=7", "--audit-log-maxbackup=ten", "--audit-log-maxsize=100"])
+	count(results) == 2
+	paths := {r.path | some r in results}
+	paths == {["spec", "containers", 0, "command", 1], ["spec", "containers", 0, "command", 2]}
+}
+
+test_stdout_is_not_evaluated if {
+	count(check.deny) == 0 with input as _pod(["kube-apiserver", "--audit-log-path=-"])
+}

@@ -1,0 +1,39 @@
+package kubecomply.platform.apiserver_authorization_mode_test
+
+import rego.v1
+
+import data.kubecomply.platform.apiserver_authorization_mode as check
+
+_pod(command) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver-cp1", "namespace": "kube-system"}, "spec": {"containers": [{"name": "kube-apiserver", "command": command}]}}
+
+test_pass_node_rbac if {
+	count(check.deny) == 0 with input as _pod(["kube-apiserver", "--authorization-mode=Node,RBAC"])
+	count(check.deny) == 0 with input as _pod(["kube-apiserver", "--authorization-mode", "Node,Webhook,RBAC"])
+}
+
+test_fail_missing if {
+	results := check.deny with input as _pod(["kube-apiserver", "--anonymous-auth=false"])
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "containers", 0]
+	contains(r.msg, "AlwaysAllow")
+}
+
+test_fail_always_allow if {
+	results := check.deny with input as _pod(["kube-apiserver", "--authorization-mode=AlwaysAllow"])
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "containers", 0, "command", 1]
+	contains(r.msg, "includes AlwaysAllow and lacks Node and lacks RBAC")
+}
+
+test_fail_rbac_only if {
+	results := check.deny with input as _pod(["kube-apiserver", "--authorization-mode=RBAC"])
+	some r in results
+	contains(r.msg, "lacks Node")
+	not contains(r.msg, "lacks RBAC")
+}
+
+test_authorization_config_file_passes_when_flag_absent if {
+	count(check.deny) == 0 with input as _pod(["kube-apiserver", "--authorization-config=/etc/kubernetes/authz.yaml"])
+}
