@@ -7,6 +7,7 @@ import re
 import pytest
 import yaml
 
+from conftest import REPO_ROOT
 from scanner.frameworks import BUNDLED_MAPPING_DIR, load_framework, load_frameworks, validate_references
 from scanner.policies import load_policies
 
@@ -100,3 +101,13 @@ def test_cis_references_of_checks_are_mapped_in_the_cis_framework(frameworks, ch
             assert check.id in cis.check_ids(), f"{check.id} cites CIS {ref} but maps to no CIS control"
             if ref in by_control and (check.id, ref) not in CIS_REFERENCE_EXCEPTIONS:
                 assert check.id in by_control[ref], f"{check.id} cites CIS {ref}, which does not list it"
+
+
+def test_docs_table_matches_the_bundled_mappings(frameworks):
+    docs = (REPO_ROOT / "docs" / "frameworks.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| `([a-z0-9-]+)` \| ([^|]+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", docs, re.M)
+    assert {r[0] for r in rows} == set(BUNDLED)
+    for fid, _version, total, automated, partial, manual in rows:
+        fw = frameworks[fid]
+        counts = [sum(1 for c in fw.controls if c.automation == a) for a in ("automated", "partial", "manual")]
+        assert [int(total), int(automated), int(partial), int(manual)] == [len(fw.controls), *counts], fid
