@@ -66,7 +66,7 @@ def test_demo_waivers_file_inline_and_expired(demo_json):
 
 def test_demo_rolls_up_frameworks_and_custom_checks(demo_json):
     frameworks = {fw["id"]: fw for fw in demo_json["frameworks"]}
-    assert set(frameworks) == {"pss-baseline", "pss-restricted"}
+    assert set(frameworks) == {"pss-baseline", "pss-restricted", "cis-kubernetes", "soc2", "iso27001", "pci-dss", "gdpr", "isms-p"}
     controls = {c["id"]: c for c in frameworks["pss-baseline"]["controls"]}
     assert controls["Privileged Containers"]["status"] == "fail"
     assert controls["Host Namespaces"]["status"] == "pass"  # its only violation is waived
