@@ -15,6 +15,7 @@
 #   id: backup-schedule-coverage
 #   severity: medium
 #   kinds: [Namespace]
+#   reads: [Schedule]
 #   remediation: >-
 #     Add the namespace to the includedNamespaces of an existing Velero Schedule
 #     (or remove it from excludedNamespaces), or create a Schedule for it with a
