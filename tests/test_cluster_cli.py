@@ -231,11 +231,12 @@ def test_every_report_format_renders_a_cluster_result(kubeconfig, server, tmp_pa
 def test_snapshot_scanned_with_checks_it_was_not_exported_for_has_gaps(kubeconfig, tmp_path):
     snapshot = tmp_path / "evidence.json.gz"
     assert run(["export", "cluster", "--kubeconfig", kubeconfig, "-o", snapshot]).exit_code == 0
-    policies = write_policies(tmp_path / "policies")
+    # Nodes: served by the cluster, but no bundled check needs them, so the export left them out.
+    policies = write_policies(tmp_path / "policies", {"node-check": ("[Node]", 'deny contains {"msg": "x"} if { false }')})
     out = run(["scan", "snapshot", snapshot, "--policy-dir", policies, "-f", "json", "--fail-on-gaps"])
     assert out.exit_code == 2
     gaps = json.loads(out.stdout)["gaps"]
-    assert [(g["kind"], g["reason"].split(" (")[0]) for g in gaps] == [("Secret", "not in the snapshot")]
+    assert [(g["kind"], g["reason"].split(" (")[0]) for g in gaps] == [("Node", "not in the snapshot")]
 
 
 def test_fleet_html_report_lists_the_unreachable_cluster(tls, tmp_path):

@@ -69,7 +69,7 @@ def test_malformed_fail_under_is_a_usage_error(value, message):
 
 
 def test_unknown_framework_in_fail_under_is_an_error_before_any_report():
-    result = run(DEMO + ["--fail-under", "soc2=80", "-f", "json"])
+    result = run(DEMO + ["--framework", "pss-baseline", "--framework", "pss-restricted", "--fail-under", "soc2=80", "-f", "json"])
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "--fail-under: unknown framework(s) soc2; this scan has: pss-baseline, pss-restricted" in result.stderr

@@ -21,7 +21,7 @@ INVENTORY = {
 
 def test_the_engine_keeps_the_kinds_the_loaded_checks_read():
     kinds = inventory_kinds(load_policies())
-    assert kinds == {"NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceAccount", "ResourceQuota", "LimitRange"}
+    assert kinds == {"NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceAccount", "ResourceQuota", "LimitRange", "Schedule"}
 
 
 def test_a_library_module_reading_the_inventory_gets_everything(tmp_path):
