@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from .model import Policy
+from .policies import SAFE_LOADER
 
 # Keys whose shape we know, checked here so a typo fails with the file name
 # instead of a check quietly seeing nothing.
@@ -39,7 +40,7 @@ def _load_one(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigDataError(f"{path}: cannot read --data file: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

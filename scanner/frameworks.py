@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from .model import VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult, Policy
-from .policies import bundled_dir, display_path
+from .policies import SAFE_LOADER, bundled_dir, display_path
 
 BUNDLED_MAPPING_DIR = bundled_dir("mappings")
 AUTOMATION_LEVELS = ("automated", "partial", "manual")
@@ -72,7 +72,7 @@ def _require(data: dict[str, Any], key: str, file: str, where: str) -> Any:
 def load_framework(path: Path) -> Framework:
     name = display_path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise FrameworkError(f"{name}: cannot read mapping: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):

@@ -20,6 +20,10 @@ import yaml
 
 from .model import SEVERITIES, Policy
 
+# libyaml's safe loader: the same YAML as yaml.safe_load, ten times faster on the
+# ~100 METADATA blocks and mapping files every run reads.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -144,7 +148,7 @@ def parse_metadata(text: str, file: str) -> tuple[dict[str, Any] | None, int | N
         body.append(content[1:] if content.startswith(" ") else content)
     meta_line = start + marker + 1
     try:
-        data = yaml.safe_load("\n".join(body)) or {}
+        data = yaml.load("\n".join(body), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = meta_line + 1 + mark.line if mark is not None else meta_line

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 import yaml
 
 from .model import Finding, Resource, Waiver
+from .policies import SAFE_LOADER
 
 ANNOTATION_PREFIX = "kubecomply.io/waive."
 MATCH_KEYS = ("kind", "namespace", "name", "labels", "apiVersion")
@@ -42,7 +43,7 @@ def read_entries(path: str | Path) -> list[Any]:
     """The raw ``waivers:`` list of a file; an unreadable file or a file without the list is an error."""
     name = str(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except OSError as exc:
         raise WaiverError(f"{name}: cannot read waivers file: {exc.strerror}") from None
     except yaml.YAMLError as exc:
