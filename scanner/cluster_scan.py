@@ -20,12 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from . import __version__
 from .engine import Evaluation, create_engine
 from .frameworks import CheckCoverage, roll_up
-from .model import SEVERITIES, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
+from .model import CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import ALL_KINDS
-from .scan import LoadedBundle, ScanOptions, _utc_now, build_inventory, check_catalogue, coverage_by_check, load_bundle, make_findings, paused_gc
+from .scan import LoadedBundle, ScanOptions, _utc_now, build_inventory, check_catalogue, coverage_by_check, finding_counts, load_bundle, make_findings, paused_gc, scan_facts
 from .sources.cluster import ClusterCollection, ClusterError, ClusterOptions, collect, connect, required_kinds
 from .sources.manifests import ManifestLoad
 from .baseline import apply_baseline, load_baseline
@@ -173,12 +172,7 @@ def _merge_waivers(scans: Sequence[_ClusterScan]) -> list[Waiver]:
 
 
 def _summary(scans: Sequence[_ClusterScan], findings: Sequence[Finding], gaps: Sequence[CoverageGap], bundle: LoadedBundle, failed_checks: dict[str, str], baselined: bool = False) -> dict[str, Any]:
-    by_severity = {s: 0 for s in SEVERITIES}
-    by_status = {"fail": 0, "waived": 0, **({"baselined": 0} if baselined else {})}
-    for f in findings:
-        if f.status == "fail":
-            by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
-        by_status[f.status] = by_status.get(f.status, 0) + 1
+    by_severity, by_status = finding_counts(findings, baselined)
     skipped: Counter[str] = Counter()
     not_served: set[str] = set()
     resources: list[Resource] = []
@@ -264,20 +258,7 @@ def _result(scans: Sequence[_ClusterScan], options: ScanOptions, bundle: LoadedB
     # A baseline works on clusters too: its entries name no file, only check, resource and field.
     baseline_record = apply_baseline(findings, load_baseline(options.baseline_file)) if options.baseline_file else None
     frameworks = roll_up(bundle.frameworks, findings, coverage)
-    scan_info = {
-        "tool": "kubecomply",
-        "version": __version__,
-        "engine": options.engine,
-        "engine_version": engine_version,
-        "started": started,
-        "finished": _utc_now(),
-        "source": source,
-        "targets": targets,
-        "policy_bundle": bundle.digest,
-        "frameworks": [fw.id for fw in bundle.frameworks],
-        "frameworks_selected": bundle.selected_frameworks,
-        "checks": sorted(bundle.policy_set.by_id()),
-    }
+    scan_info = scan_facts(options, bundle, engine_version, started, source, targets)
     scanned = sorted((ScannedResource(r.identity(), r.origin) for s in scans for r in s.resources), key=ScannedResource.sort_key)
     result = ScanResult(
         scan=scan_info,

@@ -214,13 +214,37 @@ def coverage_by_check(
     return coverage
 
 
-def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: Sequence[CoverageGap], load: ManifestLoad, bundle: LoadedBundle, evaluation: Evaluation, baselined: bool = False) -> dict[str, Any]:
+def finding_counts(findings: Sequence[Finding], baselined: bool = False) -> tuple[dict[str, int], dict[str, int]]:
+    """(open findings by severity, findings by status) for a summary."""
     by_severity = {s: 0 for s in SEVERITIES}
     by_status = {"fail": 0, "waived": 0, **({"baselined": 0} if baselined else {})}
     for f in findings:
         if f.status == "fail":
             by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
         by_status[f.status] = by_status.get(f.status, 0) + 1
+    return by_severity, by_status
+
+
+def scan_facts(options: ScanOptions, bundle: LoadedBundle, engine_version: str | None, started: str, source: str, targets: list[dict[str, Any]]) -> dict[str, Any]:
+    """The result's ``scan``: what ran, on what, with which bundle, and when."""
+    return {
+        "tool": "kubecomply",
+        "version": __version__,
+        "engine": options.engine,
+        "engine_version": engine_version,
+        "started": started,
+        "finished": _utc_now(),
+        "source": source,
+        "targets": targets,
+        "policy_bundle": bundle.digest,
+        "frameworks": [fw.id for fw in bundle.frameworks],
+        "frameworks_selected": bundle.selected_frameworks,
+        "checks": sorted(bundle.policy_set.by_id()),
+    }
+
+
+def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: Sequence[CoverageGap], load: ManifestLoad, bundle: LoadedBundle, evaluation: Evaluation, baselined: bool = False) -> dict[str, Any]:
+    by_severity, by_status = finding_counts(findings, baselined)
     return {
         "scope": "files",
         "files": len(load.files),
@@ -352,20 +376,7 @@ def _scan(options: ScanOptions, read: Callable[[], tuple[ManifestLoad, list[dict
     outside = 0
     if changes is not None:
         findings, outside = keep_changed(findings, frameworks, changes)
-    scan_info = {
-        "tool": "kubecomply",
-        "version": __version__,
-        "engine": options.engine,
-        "engine_version": engine_version,
-        "started": started,
-        "finished": _utc_now(),
-        "source": source,
-        "targets": targets_info,
-        "policy_bundle": bundle.digest,
-        "frameworks": [fw.id for fw in bundle.frameworks],
-        "frameworks_selected": bundle.selected_frameworks,
-        "checks": sorted(known),
-    }
+    scan_info = scan_facts(options, bundle, engine_version, started, source, targets_info)
     if changes is not None:
         scan_info["changed_since"] = {
             "ref": changes.ref, "commit": changes.commit, "base": changes.base,

@@ -11,9 +11,7 @@ the loaded engine, since the interpreter itself is single-threaded.
 from __future__ import annotations
 
 import json
-import os
 from importlib import metadata
-import pickle
 import re
 from typing import Any, Sequence
 

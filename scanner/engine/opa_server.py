@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
