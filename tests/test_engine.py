@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import check_module, write
+from conftest import REPO_ROOT, check_module, write
 from scanner.engine.embedded import EmbeddedEngine
 from scanner.engine.wrapper import build_wrapper, parse_result
 from scanner.policies import load_policies
@@ -144,3 +144,34 @@ def test_inventory_detection_is_conservative():
     assert reads_inventory(ast("x if { some k, _ in data; k }"))
     assert not reads_inventory(ast("import data.kubecomply.lib.workloads\nx if { some p in workloads.pod_specs; p }"))
     assert not reads_inventory(ast("x if input.spec.hostNetwork"))
+
+
+def test_lanes_give_the_same_violations_as_one_engine():
+    # The checks are spread over several small regorus engines for speed; how
+    # they are split must never change what is found.
+    from scanner.scan import build_inventory
+    from scanner.sources.manifests import load_manifests
+
+    load = load_manifests([str(REPO_ROOT / "examples" / "manifests")])
+    objs = [r.obj for r in load.resources]
+    policies = load_policies()
+    found = {}
+    for size in (1, 12, 1000):
+        engine = EmbeddedEngine(workers=1, lane_size=size)
+        engine.load(policies)
+        evaluation = engine.evaluate(objs, build_inventory(load.resources))
+        assert evaluation.failed_checks == {}
+        found[size] = sorted((v.policy_id, v.resource_index, v.path or (), v.message) for v in evaluation.violations)
+    assert found[1] == found[12] == found[1000]
+    assert len({v[0] for v in found[1]}) > 20  # many checks, from many lanes, found something
+
+
+def test_lane_plan_keeps_kinds_together_and_lanes_small():
+    from scanner.engine.embedded import lane_plan
+
+    policies = load_policies().policies
+    lanes = lane_plan(policies, 12)
+    assert sorted(p.id for lane in lanes for p in lane) == sorted(p.id for p in policies)
+    for lane in lanes:
+        assert len(lane) <= 12
+        assert len({tuple(p.kinds) for p in lane}) == 1

@@ -39,7 +39,15 @@ def _count(node: Any, counts: dict[str, int]) -> None:
 
 def reads_inventory(ast_json: str) -> bool:
     """True when some module may read ``data.inventory`` (conservatively)."""
-    counts = {"data": 0, "inventory": 0, "elsewhere": 0}
+    return bool(modules_reading_inventory(ast_json))
+
+
+def modules_reading_inventory(ast_json: str) -> set[str]:
+    """The files of the modules that may read ``data.inventory`` (conservatively)."""
+    readers = set()
     for entry in json.loads(ast_json):
+        counts = {"data": 0, "inventory": 0, "elsewhere": 0}
         _count(entry["ast"], counts)
-    return counts["inventory"] > 0 or counts["data"] > counts["elsewhere"]
+        if counts["inventory"] > 0 or counts["data"] > counts["elsewhere"]:
+            readers.add(str(entry.get("source", {}).get("file", "")))
+    return readers
