@@ -24,7 +24,7 @@ from .engine import Evaluation, create_engine
 from .frameworks import CheckCoverage, roll_up
 from .model import CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import ALL_KINDS
-from .scan import LoadedBundle, ScanOptions, _utc_now, build_inventory, check_catalogue, coverage_by_check, finding_counts, load_bundle, make_findings, paused_gc, scan_facts
+from .scan import LoadedBundle, ScanOptions, _utc_now, build_inventory, check_catalogue, coverage_by_check, common_summary, load_bundle, make_findings, paused_gc, scan_facts
 from .sources.cluster import ClusterCollection, ClusterError, ClusterOptions, collect, connect, required_kinds
 from .sources.manifests import ManifestLoad
 from .baseline import apply_baseline, load_baseline
@@ -172,7 +172,6 @@ def _merge_waivers(scans: Sequence[_ClusterScan]) -> list[Waiver]:
 
 
 def _summary(scans: Sequence[_ClusterScan], findings: Sequence[Finding], gaps: Sequence[CoverageGap], bundle: LoadedBundle, failed_checks: dict[str, str], baselined: bool = False) -> dict[str, Any]:
-    by_severity, by_status = finding_counts(findings, baselined)
     skipped: Counter[str] = Counter()
     not_served: set[str] = set()
     resources: list[Resource] = []
@@ -185,19 +184,9 @@ def _summary(scans: Sequence[_ClusterScan], findings: Sequence[Finding], gaps: S
         "scope": "cluster",
         "clusters": len(scans),
         "clusters_scanned": sum(1 for s in scans if not s.error),
-        "resources": len(resources),
-        "resources_by_kind": dict(sorted(Counter(r.kind for r in resources).items())),
         "skipped_owned": dict(sorted(skipped.items())),
         "kinds_not_served": sorted(not_served),
-        "checks": len(bundle.policy_set.policies),
-        "checks_failed_to_run": len(failed_checks),
-        "checks_not_run": dict(sorted(bundle.not_run.items())),
-        "cross_resource_checks": sum(1 for p in bundle.policy_set.policies if p.cross_resource),
-        "findings": len(findings),
-        "findings_by_status": by_status,
-        "open_findings_by_severity": by_severity,
-        "gaps": len(gaps),
-        "gaps_by_type": dict(sorted(Counter(g.type for g in gaps).items())),
+        **common_summary(resources, findings, gaps, bundle, len(failed_checks), baselined),
     }
 
 

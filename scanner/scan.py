@@ -214,15 +214,27 @@ def coverage_by_check(
     return coverage
 
 
-def finding_counts(findings: Sequence[Finding], baselined: bool = False) -> tuple[dict[str, int], dict[str, int]]:
-    """(open findings by severity, findings by status) for a summary."""
+def common_summary(resources: Sequence[Resource], findings: Sequence[Finding], gaps: Sequence[CoverageGap], bundle: LoadedBundle, failed_checks: int, baselined: bool = False) -> dict[str, Any]:
+    """The summary keys every scan has, whatever it read; sources add their own."""
     by_severity = {s: 0 for s in SEVERITIES}
     by_status = {"fail": 0, "waived": 0, **({"baselined": 0} if baselined else {})}
     for f in findings:
         if f.status == "fail":
             by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
         by_status[f.status] = by_status.get(f.status, 0) + 1
-    return by_severity, by_status
+    return {
+        "resources": len(resources),
+        "resources_by_kind": dict(sorted(Counter(r.kind for r in resources).items())),
+        "checks": len(bundle.policy_set.policies),
+        "checks_failed_to_run": failed_checks,
+        "checks_not_run": dict(sorted(bundle.not_run.items())),
+        "cross_resource_checks": sum(1 for p in bundle.policy_set.policies if p.cross_resource),
+        "findings": len(findings),
+        "findings_by_status": by_status,
+        "open_findings_by_severity": by_severity,
+        "gaps": len(gaps),
+        "gaps_by_type": dict(sorted(Counter(g.type for g in gaps).items())),
+    }
 
 
 def scan_facts(options: ScanOptions, bundle: LoadedBundle, engine_version: str | None, started: str, source: str, targets: list[dict[str, Any]]) -> dict[str, Any]:
@@ -244,22 +256,11 @@ def scan_facts(options: ScanOptions, bundle: LoadedBundle, engine_version: str |
 
 
 def summarize(resources: Sequence[Resource], findings: Sequence[Finding], gaps: Sequence[CoverageGap], load: ManifestLoad, bundle: LoadedBundle, evaluation: Evaluation, baselined: bool = False) -> dict[str, Any]:
-    by_severity, by_status = finding_counts(findings, baselined)
     return {
         "scope": "files",
         "files": len(load.files),
-        "resources": len(resources),
-        "resources_by_kind": dict(sorted(Counter(r.kind for r in resources).items())),
         "documents_skipped": dict(sorted(load.skipped.items())),
-        "checks": len(bundle.policy_set.policies),
-        "checks_failed_to_run": len(evaluation.failed_checks),
-        "checks_not_run": dict(sorted(bundle.not_run.items())),
-        "cross_resource_checks": sum(1 for p in bundle.policy_set.policies if p.cross_resource),
-        "findings": len(findings),
-        "findings_by_status": by_status,
-        "open_findings_by_severity": by_severity,
-        "gaps": len(gaps),
-        "gaps_by_type": dict(sorted(Counter(g.type for g in gaps).items())),
+        **common_summary(resources, findings, gaps, bundle, len(evaluation.failed_checks), baselined),
     }
 
 
