@@ -107,6 +107,17 @@ targets_argument = click.argument("targets", nargs=-1, required=True, type=click
 allow_parse_errors_option = click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
 allow_empty_option = click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
 
+def options(*decorators: Any) -> Any:
+    """Apply a list of click options in order, so commands share them without copies."""
+
+    def apply(func: Any) -> Any:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
 # What a scan reads and evaluates.  Every command that scans manifests takes exactly these,
 # so `baseline create` and `waivers check` see what `scan manifests` sees.
 CHECK_OPTIONS = (
@@ -123,14 +134,8 @@ CHECK_OPTIONS = (
     click.option("--opa-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each OPA request."),
     click.option("--opa-batch-bytes", default="4MB", show_default=True, callback=parse_size, help="Largest query body sent to OPA."),
 )
-CHECK_OPTION_NAMES = ("policy_dirs", "mapping_dirs", "frameworks", "data_files", "max_file_size", "engine", "workers", "opa_url", "opa_token_file", "opa_ca_file", "opa_timeout", "opa_batch_bytes")
-
-
-def check_options(func: Any) -> Any:
-    """Decorate a command with CHECK_OPTIONS, in order."""
-    for option in reversed(CHECK_OPTIONS):
-        func = option(func)
-    return func
+check_options = options(*CHECK_OPTIONS)
+CHECK_OPTION_NAMES = tuple(param.name for param in check_options(lambda: None).__click_params__)
 
 
 def scan_options(values: dict[str, Any], **extra: Any) -> "ScanOptions":
@@ -169,7 +174,8 @@ def report_options(format_names: tuple[str, ...] = ("-f", "--format")) -> Callab
     ``scan helm`` keeps ``-f`` for values files, as helm does, so it passes
     ``format_names=("--format",)``.
     """
-    options = [
+    return options(
+        *CHECK_OPTIONS,
         waivers_option,
         click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False), help="Baseline of accepted findings (kubecomply baseline create): they are reported as baselined and do not fail the build."),
         click.option("--changed-since", metavar="REF", default=None, help="Scan everything, but report and gate only findings in files changed since this git ref (merge base with HEAD), plus uncommitted and untracked files."),
@@ -183,14 +189,7 @@ def report_options(format_names: tuple[str, ...] = ("-f", "--format")) -> Callab
         report_url_option,
         allow_parse_errors_option,
         allow_empty_option,
-    ]
-
-    def decorate(func: Any) -> Any:
-        for option in reversed(options):
-            func = option(func)
-        return check_options(func)
-
-    return decorate
+    )
 
 
 def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str, Any], errors: tuple[type[Exception], ...] = ()) -> None:
@@ -223,17 +222,6 @@ def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str,
         click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
     click.echo(f"kubecomply: exit {code}: {reason}", err=True)
     sys.exit(code)
-
-
-def options(*decorators: Any) -> Any:
-    """Apply a list of click options in order, so commands share them without copies."""
-
-    def apply(func: Any) -> Any:
-        for decorator in reversed(decorators):
-            func = decorator(func)
-        return func
-
-    return apply
 
 
 @scan.command("manifests")
