@@ -26,8 +26,7 @@ from ..model import Policy
 from ..policies import ALL_KINDS, PolicyError, PolicySet
 from . import EngineError, Evaluation
 from .builtins import check_builtins
-from .. import forking
-from ..forking import WorkerError, map_forked
+from ..forking import WorkerError, default_workers, map_forked
 from .data_refs import modules_reading_inventory
 from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
@@ -49,10 +48,6 @@ def engine_error_text(exc: BaseException) -> tuple[str | None, int | None, str]:
     if location:
         return location.group("file"), int(location.group("line")), message
     return None, None, message
-
-
-def default_workers() -> int:
-    return forking.default_workers()
 
 
 def regorus_version() -> str | None:
@@ -145,13 +140,14 @@ class EmbeddedEngine:
         if not self._loaded:
             raise RuntimeError("load() must be called before evaluate()")
         inventory_json = None
+        config_json = json.dumps({"kubecomply": {"config": self.config}}) if self.config else None
         for lane in self._lanes:
             lane.engine.clear_data()
             if lane.reads_inventory:
                 inventory_json = inventory_json or json.dumps({"inventory": trim_inventory(inventory, self._inventory_kinds)})
                 lane.engine.add_data_json(inventory_json)
-            if self.config:
-                lane.engine.add_data_json(json.dumps({"kubecomply": {"config": self.config}}))
+            if config_json:
+                lane.engine.add_data_json(config_json)
         workers = min(self.workers, max(1, len(resources) // PARALLEL_MINIMUM))
         if workers == 1:
             return self._evaluate_range(resources, 0, len(resources))
