@@ -41,6 +41,19 @@ def check_module(check_id: str, package: str, body: str, kinds: str = "[Deployme
     )
 
 
+@pytest.fixture(scope="session")
+def demo_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo scan saved with -f json -o, once per test session; report tests read it, never write it."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    saved = tmp_path_factory.mktemp("demo-json") / "results.json"
+    result = CliRunner().invoke(main, DEMO_ARGS + ["-f", "json", "-o", str(saved)])
+    assert result.exit_code == 1, result.output
+    return saved
+
+
 @pytest.fixture
 def policy_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "policies"

@@ -12,7 +12,6 @@ from scanner.cli import main
 from scanner.gates import parse_fail_under
 
 EXAMPLES = REPO_ROOT / "examples"
-DEMO = DEMO_ARGS
 
 
 def run(args):
@@ -22,13 +21,13 @@ def run(args):
 @pytest.fixture(scope="module")
 def scores():
     """The demo's framework scores in percent, as the reports show them."""
-    doc = json.loads(run(DEMO + ["-f", "json"]).stdout)
+    doc = json.loads(run(DEMO_ARGS + ["-f", "json"]).stdout)
     return {fw["id"]: round(fw["score"] * 100, 2) for fw in doc["frameworks"]}
 
 
 def test_fail_under_trips_below_the_score_and_says_which_gate(scores):
     baseline = scores["pss-baseline"]  # 75% in the demo
-    result = run(DEMO + ["--fail-on", "none", "--fail-under", f"pss-baseline={baseline + 1}"])
+    result = run(DEMO_ARGS + ["--fail-on", "none", "--fail-under", f"pss-baseline={baseline + 1}"])
     assert result.exit_code == 1
     assert f"gate: pss-baseline score {baseline:g}% < {baseline + 1:g}%" in result.stderr
     assert f"gate: pss-baseline score {baseline:g}% < {baseline + 1:g}%" in result.stdout  # the table says it too
@@ -36,7 +35,7 @@ def test_fail_under_trips_below_the_score_and_says_which_gate(scores):
 
 def test_fail_under_at_the_score_passes(scores):
     baseline = scores["pss-baseline"]
-    result = run(DEMO + ["--fail-on", "none", "--fail-under", f"pss-baseline={baseline:g}%", "-f", "json"])
+    result = run(DEMO_ARGS + ["--fail-on", "none", "--fail-under", f"pss-baseline={baseline:g}%", "-f", "json"])
     assert result.exit_code == 0
     [on, under] = json.loads(result.stdout)["gates"]
     assert on == {"gate": "fail-on", "threshold": "none", "tripped": False, "detail": "--fail-on none"}
@@ -44,7 +43,7 @@ def test_fail_under_at_the_score_passes(scores):
 
 
 def test_several_gates_are_all_named(scores):
-    result = run(DEMO + ["--fail-on", "critical", "--fail-under", "pss-baseline=100", "--fail-under", "pss-restricted=0"])
+    result = run(DEMO_ARGS + ["--fail-on", "critical", "--fail-under", "pss-baseline=100", "--fail-under", "pss-restricted=0"])
     assert result.exit_code == 1
     last = result.stderr.strip().splitlines()[-1]
     assert "gate: 1 open finding(s) at or above critical" in last and "gate: pss-baseline score" in last
@@ -63,13 +62,13 @@ def test_a_framework_without_score_trips_the_gate(tmp_path):
     [("pss-baseline", "is not FRAMEWORK=SCORE"), ("pss-baseline=high", "is not FRAMEWORK=SCORE"), ("pss-baseline=101", "percentage from 0 to 100"), ("=80", "is not FRAMEWORK=SCORE")],
 )
 def test_malformed_fail_under_is_a_usage_error(value, message):
-    result = run(DEMO + ["--fail-under", value])
+    result = run(DEMO_ARGS + ["--fail-under", value])
     assert result.exit_code == 2
     assert message in result.output
 
 
 def test_unknown_framework_in_fail_under_is_an_error_before_any_report():
-    result = run(DEMO + ["--framework", "pss-baseline", "--framework", "pss-restricted", "--fail-under", "soc2=80", "-f", "json"])
+    result = run(DEMO_ARGS + ["--framework", "pss-baseline", "--framework", "pss-restricted", "--fail-under", "soc2=80", "-f", "json"])
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "--fail-under: unknown framework(s) soc2; this scan has: pss-baseline, pss-restricted" in result.stderr
@@ -113,6 +112,6 @@ def test_baselined_findings_do_not_trip_fail_on_but_count_for_fail_under(tmp_pat
 
 def test_gates_survive_the_json_round_trip(tmp_path, scores):
     out = tmp_path / "r.json"
-    run(DEMO + ["--fail-under", "pss-baseline=100", "-f", "json", "-o", str(out)])
+    run(DEMO_ARGS + ["--fail-under", "pss-baseline=100", "-f", "json", "-o", str(out)])
     table = run(["report", str(out)])
     assert "gate: pss-baseline score" in table.stdout

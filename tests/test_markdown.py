@@ -12,7 +12,6 @@ from scanner.reports import markdown
 from scanner.reports.markdown import MAX_CHARS, MAX_ROWS, escape
 
 EXAMPLES = REPO_ROOT / "examples"
-DEMO = DEMO_ARGS
 
 
 def run(args):
@@ -29,7 +28,7 @@ def privileged_pods(count: int, name=lambda i: f"pod-{i:04d}") -> str:
 @pytest.fixture(scope="module")
 def demo_result(tmp_path_factory):
     out = tmp_path_factory.mktemp("md") / "results.json"
-    assert run(DEMO + ["-f", "json", "-o", str(out)]).exit_code == 1
+    assert run(DEMO_ARGS + ["-f", "json", "-o", str(out)]).exit_code == 1
     return out
 
 
@@ -46,7 +45,7 @@ def test_summary_has_scores_findings_counts_and_a_pointer(demo_result):
 
 
 def test_scan_and_report_give_the_same_markdown(demo_result):
-    scanned = run(DEMO + ["-f", "markdown"]).stdout
+    scanned = run(DEMO_ARGS + ["-f", "markdown"]).stdout
     assert scanned == run(["report", str(demo_result), "-f", "markdown"]).stdout
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from scanner.cli import main
 from scanner.reports.html import SECTIONS
 from scanner.reports.pdf import chromium_command, find_chromium
-from test_report_html import DEMO_ARGS, Page, assert_no_injected_markup, assert_self_contained, hostile_scan
+from test_report_html import Page, assert_no_injected_markup, assert_self_contained, hostile_scan
 
 BROWSER = find_chromium()
 pytestmark = pytest.mark.skipif(BROWSER is None, reason="Chromium is not on the PATH (apt-get install chromium; .ci/run installs it)")
@@ -58,10 +58,9 @@ def page_requests(netlog: Path, page: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory):
+def pages(tmp_path_factory, demo_json):
     folder = tmp_path_factory.mktemp("browser")
-    saved = folder / "results.json"
-    assert run(DEMO_ARGS + ["-f", "json", "-o", str(saved)]).exit_code == 1
+    saved = demo_json
     demo = folder / "report.html"
     assert run(["report", str(saved), "-f", "html", "-o", str(demo)]).exit_code == 0
     root = hostile_scan(folder)
