@@ -131,7 +131,7 @@ def test_parse_result_keeps_extra_keys():
 def test_inventory_detection_is_conservative():
     import regorus
 
-    from scanner.engine.data_refs import reads_inventory
+    from scanner.engine.data_refs import modules_reading_inventory as reads_inventory
 
     def ast(body: str) -> str:
         engine = regorus.Engine()

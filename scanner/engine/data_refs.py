@@ -1,4 +1,4 @@
-"""Does any loaded module read ``data.inventory``?
+"""Which loaded modules may read ``data.inventory``?
 
 The inventory is the whole scanned set, serialised once more for the engine;
 on 10,000 resources that is a quarter of a second that checks looking at one
@@ -35,11 +35,6 @@ def _count(node: Any, counts: dict[str, int]) -> None:
     elif isinstance(node, list):
         for value in node:
             _count(value, counts)
-
-
-def reads_inventory(ast_json: str) -> bool:
-    """True when some module may read ``data.inventory`` (conservatively)."""
-    return bool(modules_reading_inventory(ast_json))
 
 
 def modules_reading_inventory(ast_json: str) -> set[str]:
