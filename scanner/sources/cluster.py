@@ -257,7 +257,7 @@ def required_kinds(policies: Iterable[Any], known_groups: dict[str, tuple[str, .
                 explicit.add(declared)
         # Kinds a cross-resource check looks up in data.inventory: without them it would
         # judge a namespace "without NetworkPolicy" only because none were collected.
-        for kind in getattr(policy, "reads", ()):
+        for kind in policy.reads:
             wanted.add(kind)
             explicit.add(kind)
     return wanted, explicit
