@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import regorus
 
+from .engine.ast_facts import module_facts
 from .engine.builtins import check_builtins
 from .engine.embedded import engine_error_text
 from .policies import PACKAGE_LINE, PolicyError, PolicySet
@@ -53,7 +54,7 @@ def run_policy_tests(policy_set: PolicySet) -> TestReport:
         except Exception as exc:
             file, line, message = engine_error_text(exc)
             raise PolicyError(file or module.path, line, message) from None
-    check_builtins(modules, engine.get_ast_as_json())
+    check_builtins(modules, module_facts(engine.get_ast_as_json()))
     engine.set_input({})
     report = TestReport()
     for module in policy_set.test_modules:

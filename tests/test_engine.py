@@ -128,22 +128,59 @@ def test_parse_result_keeps_extra_keys():
     assert (v.message, v.path, v.details) == ("m", ("a", 0), {"value": "x"})
 
 
-def test_inventory_detection_is_conservative():
+def _facts(*modules: tuple[str, str]):
     import regorus
 
-    from scanner.engine.data_refs import modules_reading_inventory as reads_inventory
+    from scanner.engine.ast_facts import module_facts
 
-    def ast(body: str) -> str:
-        engine = regorus.Engine()
-        engine.add_policy("m.rego", f"package m\n\nimport rego.v1\n\n{body}\n")
-        return engine.get_ast_as_json()
+    engine = regorus.Engine()
+    for file, text in modules:
+        engine.add_policy(file, text)
+    return module_facts(engine.get_ast_as_json())
 
-    assert reads_inventory(ast("x if data.inventory.namespace.shop"))
-    assert reads_inventory(ast("import data.inventory as inv\nx if inv.cluster"))
-    assert reads_inventory(ast('x if data["inventory"]'))
-    assert reads_inventory(ast("x if { some k, _ in data; k }"))
-    assert not reads_inventory(ast("import data.kubecomply.lib.workloads\nx if { some p in workloads.pod_specs; p }"))
-    assert not reads_inventory(ast("x if input.spec.hostNetwork"))
+
+def test_inventory_detection_is_conservative():
+    from scanner.engine.data_refs import modules_reading_inventory
+
+    def reads_inventory(body: str) -> bool:
+        return bool(modules_reading_inventory(_facts(("m.rego", f"package m\n\nimport rego.v1\n\n{body}\n"))))
+
+    assert reads_inventory("x if data.inventory.namespace.shop")
+    assert reads_inventory("import data.inventory as inv\nx if inv.cluster")
+    assert reads_inventory('x if data["inventory"]')
+    assert reads_inventory("x if { some k, _ in data; k }")
+    assert reads_inventory("x if { k := input.k; data[k] }")
+    assert reads_inventory("x if { count([1 | data.inventory.cluster[_]]) > 0 }")
+    assert not reads_inventory("import data.kubecomply.lib.workloads\nx if { some p in workloads.pod_specs; p }")
+    assert not reads_inventory('x if { data.kubecomply.config["a"] }')
+    assert not reads_inventory("x if input.spec.hostNetwork")
+
+
+def test_lanes_load_only_the_libraries_their_checks_reach():
+    from scanner.engine.data_refs import libraries_needed
+
+    header = "\n\nimport rego.v1\n\n"
+    facts = _facts(
+        ("lib/a.rego", "package lib.a" + header + "f(x) := data.lib.b.g(x)\n"),
+        ("lib/b.rego", "package lib.b" + header + "g(x) := x\n"),
+        ("lib/c.rego", "package lib.c" + header + "h := 1\n"),
+        ("lib/d.rego", "package other.d" + header + "k := 1\n"),
+        ("uses_a.rego", "package c1" + header + "import data.lib.a\ndeny contains 1 if a.f(input.x)\n"),
+        ("uses_c.rego", "package c2" + header + "deny contains 1 if data.lib.c.h == input.x\n"),
+        ("dynamic.rego", "package c3" + header + "deny contains 1 if data.lib[input.name]\n"),
+        ("plain.rego", "package c4" + header + "deny contains 1 if input.x\n"),
+    )
+    libraries = ["lib/a.rego", "lib/b.rego", "lib/c.rego", "lib/d.rego"]
+    assert libraries_needed(["uses_a.rego"], libraries, facts) == ["lib/a.rego", "lib/b.rego"]  # b through a
+    assert libraries_needed(["uses_c.rego"], libraries, facts) == ["lib/c.rego"]
+    assert libraries_needed(["dynamic.rego"], libraries, facts) == ["lib/a.rego", "lib/b.rego", "lib/c.rego"]
+    assert libraries_needed(["plain.rego"], libraries, facts) == []
+    assert libraries_needed(["not-in-the-ast.rego"], libraries, facts) == libraries  # unknown: everything
+
+
+def test_calls_are_found_with_their_lines():
+    facts = _facts(("m.rego", "package m\n\nimport rego.v1\n\nx if {\n\tcount(input.a) > 1\n\tdata.lib.k.quote(strings.reverse(input.b))\n}\n"))
+    assert sorted(facts["m.rego"].calls) == [("count", 6), ("data.lib.k.quote", 7), ("strings.reverse", 7)]
 
 
 def test_lanes_give_the_same_violations_as_one_engine():

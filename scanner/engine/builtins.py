@@ -9,41 +9,17 @@ regorus about each remaining name once with a probe that always reaches it.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Iterable
+from typing import Iterable
 
 import regorus
 
 from ..policies import Module, PolicyError
+from .ast_facts import ModuleFacts
 
 FUNCTION_DEFINITION = re.compile(r"^([A-Za-z_][\w]*)\s*\(", re.MULTILINE)
 UNKNOWN_FUNCTION = "could not find function"
 _known: dict[str, bool] = {}
-
-
-def _dotted(fcn: dict[str, Any]) -> str | None:
-    """Name of a called function from its AST node, e.g. ``strings.replace_n``."""
-    if "Var" in fcn:
-        return fcn["Var"]["value"]
-    if "RefDot" in fcn:
-        base = _dotted(fcn["RefDot"]["refr"])
-        return f"{base}.{fcn['RefDot']['field'][1]}" if base else None
-    return None
-
-
-def _calls(node: Any, out: list[tuple[str, int]]) -> None:
-    if isinstance(node, dict):
-        call = node.get("Call")
-        if isinstance(call, dict):
-            name = _dotted(call.get("fcn", {}))
-            if name:
-                out.append((name, call["span"]["line"]))
-        for value in node.values():
-            _calls(value, out)
-    elif isinstance(node, list):
-        for value in node:
-            _calls(value, out)
 
 
 def _import_aliases(text: str) -> set[str]:
@@ -66,18 +42,15 @@ def _is_builtin(name: str) -> bool:
     return _known[name]
 
 
-def check_builtins(modules: Iterable[Module], ast_json: str) -> None:
+def check_builtins(modules: Iterable[Module], facts: dict[str, ModuleFacts]) -> None:
     """Raise PolicyError (file:line) for the first call to an unknown builtin."""
     texts = {m.path: m.text for m in modules}
     defined = {name for text in texts.values() for name in FUNCTION_DEFINITION.findall(text)}
-    for entry in json.loads(ast_json):
-        path = entry["source"]["file"]
+    for path, fact in facts.items():
         if path not in texts:
             continue
         aliases = _import_aliases(texts[path])
-        calls: list[tuple[str, int]] = []
-        _calls(entry["ast"], calls)
-        for name, line in calls:
+        for name, line in fact.calls:
             head = name.split(".", 1)[0]
             if head == "data" or head in aliases or name in defined:
                 continue

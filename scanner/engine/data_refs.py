@@ -1,48 +1,51 @@
-"""Which loaded modules may read ``data.inventory``?
+"""What each loaded module reads from ``data``, and what follows from it.
 
-The inventory is the whole scanned set, serialised once more for the engine;
-on 10,000 resources that is a quarter of a second that checks looking at one
-object at a time never need.  The answer must never be a wrong "no" (a
-cross-resource check would then see an empty inventory and pass), so every
-reference to ``data`` that is not plainly ``data.<something other than
-inventory>`` — ``data["inventory"]``, ``data[x]``, iterating ``data`` — counts
-as reading it.
+* The inventory is the whole scanned set, serialised once more for the
+  engine; on 10,000 resources that is a quarter of a second that checks
+  looking at one object at a time never need.  The answer must never be a
+  wrong "no" (a cross-resource check would then see an empty inventory and
+  pass), so every reference to ``data`` that is not plainly
+  ``data.<something other than inventory>`` (``data["inventory"]`` counts as
+  plain, ``data[x]`` and iterating ``data`` do not) counts as reading it.
+* regorus pays, for every reference into ``data`` in every ``with`` scope, a
+  little for each module it holds; a lane therefore loads only the library
+  modules its checks can reach.  Any reference whose static part is a prefix
+  of a library's package (``data.kubecomply.lib``, ``data[x]``) reaches it.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Iterable, Sequence
+
+from .ast_facts import ModuleFacts
 
 INVENTORY = "inventory"
 
 
-def _is_data(node: Any) -> bool:
-    return isinstance(node, dict) and isinstance(node.get("Var"), dict) and node["Var"].get("value") == "data"
-
-
-def _count(node: Any, counts: dict[str, int]) -> None:
-    if isinstance(node, dict):
-        if _is_data(node):
-            counts["data"] += 1
-        ref = node.get("RefDot")
-        if isinstance(ref, dict) and _is_data(ref.get("refr")):
-            field = ref.get("field")
-            name = field[1] if isinstance(field, list) and len(field) == 2 else None
-            counts["inventory" if name == INVENTORY else "elsewhere"] += 1
-        for value in node.values():
-            _count(value, counts)
-    elif isinstance(node, list):
-        for value in node:
-            _count(value, counts)
-
-
-def modules_reading_inventory(ast_json: str) -> set[str]:
+def modules_reading_inventory(facts: dict[str, ModuleFacts]) -> set[str]:
     """The files of the modules that may read ``data.inventory`` (conservatively)."""
-    readers = set()
-    for entry in json.loads(ast_json):
-        counts = {"data": 0, "inventory": 0, "elsewhere": 0}
-        _count(entry["ast"], counts)
-        if counts["inventory"] > 0 or counts["data"] > counts["elsewhere"]:
-            readers.add(str(entry.get("source", {}).get("file", "")))
-    return readers
+    return {file for file, fact in facts.items() if any(not ref or ref[0] == INVENTORY for ref in fact.data_refs)}
+
+
+def _reaches(ref: tuple[str, ...], package: tuple[str, ...]) -> bool:
+    shorter = min(len(ref), len(package))
+    return ref[:shorter] == package[:shorter]
+
+
+def libraries_needed(files: Iterable[str], libraries: Sequence[str], facts: dict[str, ModuleFacts]) -> list[str]:
+    """The library files (in ``libraries`` order) that the modules ``files`` reach, directly or through each other.
+
+    A module without facts (not in the AST) is taken to need every library.
+    """
+    wanted: set[str] = set()
+    todo = list(files)
+    while todo:
+        fact = facts.get(todo.pop())
+        for library in libraries:
+            if library in wanted:
+                continue
+            package = facts[library].package if library in facts else None
+            if fact is None or package is None or any(_reaches(ref, package) for ref in fact.data_refs):
+                wanted.add(library)
+                todo.append(library)
+    return [library for library in libraries if library in wanted]

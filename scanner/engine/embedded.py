@@ -25,9 +25,10 @@ import regorus
 from ..model import Policy
 from ..policies import ALL_KINDS, PolicyError, PolicySet
 from . import EngineError, Evaluation
+from .ast_facts import module_facts
 from .builtins import check_builtins
 from ..forking import WorkerError, default_workers, map_forked
-from .data_refs import modules_reading_inventory
+from .data_refs import libraries_needed, modules_reading_inventory
 from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
@@ -66,6 +67,7 @@ class _Lane:
     wrapper: Wrapper
     kinds: set[str] | None  # the kinds its checks evaluate; None: every kind
     reads_inventory: bool
+    fallback_loaded: bool = False  # the per-check rules, loaded the first time a batch needs them
 
 
 def lane_plan(policies: Sequence[Policy], size: int) -> list[list[Policy]]:
@@ -106,15 +108,18 @@ class EmbeddedEngine:
         # Vet everything once in one engine: syntax (file and line), unknown
         # builtins, whether anything may read data.inventory.
         vetting = self._new_engine(policy_set.modules)
-        ast_json = vetting.get_ast_as_json()
-        check_builtins(policy_set.modules, ast_json)
-        readers = modules_reading_inventory(ast_json)
+        facts = module_facts(vetting.get_ast_as_json())
+        check_builtins(policy_set.modules, facts)
+        readers = modules_reading_inventory(facts)
         check_files = {p.file for p in policy_set.policies}
-        libraries = [m for m in policy_set.modules if m.path not in check_files]
+        libraries = [m.path for m in policy_set.modules if m.path not in check_files]
         by_file = {m.path: m for m in policy_set.modules}
         lanes = []
         for members in lane_plan(policy_set.policies, self.lane_size):
-            modules = libraries + [by_file[p.file] for p in members]
+            files = [p.file for p in members]
+            # Only the libraries these checks reach: regorus' cost per data
+            # reference grows with the modules an engine holds.
+            modules = [by_file[f] for f in libraries_needed(files, libraries, facts) + files]
             engine = self._new_engine(modules)
             wrapper = build_wrapper(members)
             for name, text in wrapper.modules:
@@ -195,6 +200,9 @@ class EmbeddedEngine:
 
         The batch is still the lane's input (a failed query does not change it).
         """
+        if not lane.fallback_loaded:
+            lane.engine.add_policy(*lane.wrapper.fallback)
+            lane.fallback_loaded = True
         isolate: list[str] = []
         for rule, check_id in lane.wrapper.rules.items():
             try:

@@ -244,7 +244,7 @@ class OpaServerEngine:
         if self.config:  # likewise --data: the scan's own copy, never a shared data.kubecomply.config
             data_with += f" with data.kubecomply.config as data.{POLICY_PREFIX}.{self.scan_id}.config"
         wrapper = build_wrapper(policy_set.policies, package=self.package, data_with=data_with)
-        for name, text in wrapper.modules:
+        for name, text in wrapper.all_modules:
             modules.append((self._policy_id(f"wrapper/{name}"), name, text))
         for policy_id, file, _text in modules:
             self._module_files[policy_id] = file

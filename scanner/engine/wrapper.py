@@ -35,9 +35,15 @@ WRAPPER_PACKAGE = "kubecomply_scan"
 
 @dataclass(frozen=True)
 class Wrapper:
-    modules: list[tuple[str, str]]  # (file name, Rego text) to load beside the checks
+    modules: list[tuple[str, str]]  # (file name, Rego text) of the fast path, to load beside the checks
     groups: list[str]  # fast-path rule references; results are [kind, i, check id, violation]
     rules: dict[str, str]  # per-check rule reference -> check id; results are [kind, i, violation]
+    fallback: tuple[str, str]  # (file name, Rego text) of the per-check rules
+
+    @property
+    def all_modules(self) -> list[tuple[str, str]]:
+        """Both sets; the embedded engine loads the fallback only when a batch needs it."""
+        return [*self.modules, self.fallback]
 
 
 def _kind_selector(kinds: Sequence[str]) -> list[str]:
@@ -82,8 +88,7 @@ def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, da
         fast += ["\tsome i, r in group", f"\tsome check, found in data.{group_package}.all {scope}", "\tsome v in found", "}", ""]
         groups.append(f"data.{package}.fast.group_{number}")
     modules.append(("kubecomply-fast.rego", "\n".join(fast)))
-    modules.append(("kubecomply-each.rego", "\n".join(each)))
-    return Wrapper(modules, groups, rules)
+    return Wrapper(modules, groups, rules, ("kubecomply-each.rego", "\n".join(each)))
 
 
 def group_by_kind(resources: Sequence[dict[str, Any]], offset: int = 0) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
