@@ -304,7 +304,8 @@ def scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO |
     """Scan manifest files, folders and stdin; raises PolicyError/FrameworkError/WaiverError for unusable inputs."""
 
     def load() -> tuple[ManifestLoad, list[dict[str, Any]], str]:
-        return load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin), path_targets(targets), "manifests"
+        workers = options.workers or default_workers()
+        return load_manifests(targets, max_file_size=options.max_file_size, stdin=stdin, workers=workers), path_targets(targets), "manifests"
 
     with paused_gc():
         return _scan(options, load)

@@ -21,6 +21,11 @@ Reading rules (see yaml_loader for the YAML details):
 
 Line numbers for findings are resolved lazily by ``ManifestLoad.resolve_line``,
 which composes only the file it is asked about, once.
+
+Given ``workers`` above one and more than ``PARALLEL_MINIMUM_BYTES`` of files,
+the files are read by forked processes, each a contiguous run of the sorted
+list, and the parts joined in order: the result is the same as reading them
+one after another, only sooner.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from scanner.forking import WorkerError, map_forked
 from scanner.model import CoverageGap, Origin, Resource
 from scanner.redact import scrub_secret
 from scanner.sources import yaml_loader
@@ -40,6 +46,9 @@ from scanner.sources.yaml_loader import MappingNode, MERGE, STR, ScalarNode, Seq
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+# Below this much YAML, a forked reader costs more than it saves (reading
+# 1 MB takes about 0.1 s; a fork and sending the objects back, some 0.02 s).
+PARALLEL_MINIMUM_BYTES = 1024 * 1024
 
 # Reasons in ``skipped`` (stable strings; reports and tests use them).
 SKIP_EMPTY_FILE = "empty file (no documents)"
@@ -229,6 +238,7 @@ def load_manifests(
     root: str | Path | None = None,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     stdin: TextIO | None = None,
+    workers: int = 1,
 ) -> ManifestLoad:
     """Read files, folders and ``-`` (stdin) into Resources; see the module docstring."""
     result = ManifestLoad()
@@ -257,17 +267,70 @@ def load_manifests(
         candidates.append(("-", None, None))
     candidates.sort(key=lambda c: c[0])
     seen_files: set[tuple[int, int]] = set()
+    files: list[tuple[str, str | None]] = []
     for display, fs_path, inode in candidates:
         if inode is not None:
             if inode in seen_files:
                 continue  # the same file named twice or reached through a symlink
             seen_files.add(inode)
-        if fs_path is None:
-            loader.load_stdin(stdin if stdin is not None else sys.stdin)
-        else:
-            loader.load_file(display, fs_path)
+        files.append((display, fs_path))
+    runs = _parallel_runs(files, workers)
+    if runs:
+        try:
+            parts = map_forked(lambda first, last: _load_files([f for run in runs[first:last] for f in run], root_abs, max_file_size), len(runs), len(runs))
+        except WorkerError:
+            parts = [_load_files(files, root_abs, max_file_size)]  # never lose the scan to a failed reader
+        for part in parts:
+            result.resources.extend(part.resources)
+            result.gaps.extend(part.gaps)
+            result.files.extend(part.files)
+            result._sources.update(part._sources)
+            for reason, count in part.skipped.items():
+                result.skipped[reason] = result.skipped.get(reason, 0) + count
+    else:
+        for display, fs_path in files:
+            if fs_path is None:
+                loader.load_stdin(stdin if stdin is not None else sys.stdin)
+            else:
+                loader.load_file(display, fs_path)
     result.gaps.sort(key=lambda g: g.sort_key())
     return result
+
+
+def _parallel_runs(files: list[tuple[str, str | None]], workers: int) -> list[list[tuple[str, str | None]]]:
+    """``files`` cut into ``workers`` contiguous runs of about equal size; [] when one reader is better.
+
+    stdin is read by the parent only, so a scan that includes it is not split.
+    """
+    if workers <= 1 or len(files) < 2 or any(fs_path is None for _, fs_path in files):
+        return []
+    sizes = []
+    for _, fs_path in files:
+        try:
+            sizes.append(os.stat(fs_path).st_size)  # type: ignore[arg-type]
+        except OSError:
+            sizes.append(0)  # the reader reports it
+    total = sum(sizes)
+    if total < PARALLEL_MINIMUM_BYTES:
+        return []
+    runs: list[list[tuple[str, str | None]]] = [[]]
+    done = 0
+    for item, size in zip(files, sizes):
+        if runs[-1] and done >= total * len(runs) / workers and len(runs) < workers:
+            runs.append([])
+        runs[-1].append(item)
+        done += size
+    return runs
+
+
+def _load_files(files: list[tuple[str, str | None]], root_abs: str, max_file_size: int) -> ManifestLoad:
+    """One reader's share of the files (never stdin), in order."""
+    part = ManifestLoad()
+    loader = _Loader(part, root_abs, max_file_size)
+    for display, fs_path in files:
+        assert fs_path is not None
+        loader.load_file(display, fs_path)
+    return part
 
 
 def _os_reason(exc: OSError, path: str) -> str:
