@@ -174,14 +174,22 @@ def make_findings(
     lines = dict(zip(wanted, found))
     findings: list[Finding] = []
     behind: list[Resource] = []
-    identities: dict[int, Any] = {}  # a resource has several findings; build its identity once
+    # Built once and shared (they are immutable): a resource has several
+    # findings, many on the same line, and the same field paths recur.
+    identities: dict[int, Any] = {}
+    origins: dict[tuple[int, int], Origin] = {}
+    dotted: dict[tuple[str | int, ...] | None, str | None] = {}
     for position, violation in enumerate(kept):
         policy = policies[violation.policy_id]
         resource = resources[violation.resource_index]
         origin = resource.origin
         line = lines.get(position)
         if line:
-            origin = replace(origin, line=line)
+            at = (violation.resource_index, line)
+            origin = origins.get(at) or origins.setdefault(at, replace(origin, line=line))
+        path = dotted.get(violation.path, False)
+        if path is False:
+            path = dotted[violation.path] = dotted_path(violation.path)
         findings.append(
             Finding(
                 policy=policy.id,
@@ -190,7 +198,7 @@ def make_findings(
                 message=redact_text(violation.message),
                 resource=identities.get(violation.resource_index) or identities.setdefault(violation.resource_index, resource.identity()),
                 origin=origin,
-                path=dotted_path(violation.path),
+                path=path,
                 controls=controls.get(policy.id, {}),
                 remediation=policy.remediation,
             )

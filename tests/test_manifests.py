@@ -244,6 +244,13 @@ spec:
     assert r.resolve_line(origin, ["spec", "template", "metadata", "labels", "tier"]) == 13
 
 
+
+def test_a_duplicate_key_resolves_to_the_later_one_which_is_the_value_read(tmp_path):
+    write(tmp_path, "dup.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  hostNetwork: false\n  hostNetwork: true\n")
+    r = load(tmp_path)
+    assert r.resources[0].obj["spec"]["hostNetwork"] is True
+    assert r.resolve_line(r.resources[0].origin, ["spec", "hostNetwork"]) == 7
+
 def test_kubernetes_scalars(tmp_path):
     write(
         tmp_path,

@@ -170,21 +170,21 @@ class ManifestLoad:
 
 
 def _find_key(node: Any, key: str) -> tuple[Any, Any] | None:
-    """(key node, value node) for ``key`` in a mapping node, following merge keys."""
+    """(key node, value node) for ``key`` in a mapping node, following merge keys.
+
+    One pass: a later duplicate key wins, as when the document is read.
+    """
+    found = None
     merges = []
     for kn, vn in node.value:
         if kn.__class__ is not ScalarNode:
             continue
         if kn.tag == MERGE:
             merges.append(vn)
-            continue
-        if kn.value == key or (kn.tag != STR and _safe_key_text(kn) == key):
+        elif kn.value == key or (kn.tag != STR and _safe_key_text(kn) == key):
             found = (kn, vn)
-            # later duplicates win, as when the document is read
-            for kn2, vn2 in node.value:
-                if kn2 is not kn and kn2.__class__ is ScalarNode and kn2.value == key:
-                    found = (kn2, vn2)
-            return found
+    if found is not None:
+        return found
     for vn in merges:
         sources = [vn] if vn.__class__ is MappingNode else [n for n in getattr(vn, "value", []) if n.__class__ is MappingNode]
         for src in sources:
