@@ -177,13 +177,21 @@ class EmbeddedEngine:
         for start in range(first, last, self.batch_size):
             batch = resources[start : min(start + self.batch_size, last)]
             kinds, index = group_by_kind(batch, start)
-            inputs: dict[tuple[str, ...], str] = {}  # lanes over the same kinds share one serialised input
+            # Each kind's objects are serialised once per batch and each lane's
+            # input is put together from them: lanes see different sets of
+            # kinds, and serialising the batch for each set cost 0.4 s on
+            # 10,000 resources.
+            serialised: dict[str, str] = {}  # kind -> '"Kind": [objects]'
+            inputs: dict[tuple[str, ...], str] = {}  # lanes over the same kinds share one input
             for lane in self._lanes:
                 present = tuple(sorted(kinds if lane.kinds is None else lane.kinds.intersection(kinds)))
                 if not present:
                     continue
                 if present not in inputs:
-                    inputs[present] = json.dumps({"kinds": {k: kinds[k] for k in present}})
+                    for kind in present:
+                        if kind not in serialised:
+                            serialised[kind] = f"{json.dumps(kind)}: {json.dumps(kinds[kind])}"
+                    inputs[present] = '{"kinds": {' + ", ".join(serialised[k] for k in present) + "}}"
                 lane.engine.set_input_json(inputs[present])
                 try:
                     found = [json.loads(lane.engine.eval_rule_as_json(group)) for group in lane.wrapper.groups]
