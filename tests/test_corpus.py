@@ -167,3 +167,27 @@ def test_forked_readers_give_exactly_the_serial_result(loaded, monkeypatch):
     deep = [r for r in loaded.resources if r.kind == "Deployment"][:20]
     path = ["spec", "template", "spec", "containers", 0, "image"]
     assert [forked.resolve_line(r.origin, path) for r in deep] == [loaded.resolve_line(r.origin, path) for r in deep]
+
+
+def test_lines_match_composing_each_whole_file(loaded):
+    # resolve_line composes one document from its text alone; the oracle
+    # composes every file whole with PyYAML and walks the same path.
+    import yaml
+
+    from scanner.sources.manifests import _walk_line
+
+    paths = [["kind"], ["metadata", "name"], ["spec", "template", "spec", "containers", 0, "image"], ["spec", "rules", 0]]
+    documents: dict[str, list] = {}
+    checked = 0
+    for resource in loaded.resources:
+        origin = resource.origin
+        if not origin.path.endswith((".yaml", ".yml")) or origin.item is not None:
+            continue
+        if origin.path not in documents:
+            text = (CORPUS / origin.path).read_text(encoding="utf-8-sig")
+            documents[origin.path] = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+        root = documents[origin.path][origin.document - 1]
+        for path in paths:
+            assert loaded.resolve_line(origin, path) == _walk_line(root, path), (origin, path)
+            checked += 1
+    assert checked > 3000

@@ -31,6 +31,7 @@ one after another, only sooner.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from collections.abc import Sequence
@@ -46,6 +47,9 @@ from scanner.sources.yaml_loader import MappingNode, MERGE, STR, ScalarNode, Seq
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+# A line that starts the next document (or ends this one): YAML forbids these
+# at column 0 inside any scalar, so a document's text ends before one.
+_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
 # Below this much YAML, a forked reader costs more than it saves (reading
 # 1 MB takes about 0.1 s; a fork and sending the objects back, some 0.02 s).
 PARALLEL_MINIMUM_BYTES = 1024 * 1024
@@ -144,7 +148,12 @@ class ManifestLoad:
         else:
             if origin.document > source.yaml_documents or not origin.line or origin.line > len(line_starts):
                 return None
-            composed = yaml_loader.compose_first_document(text[line_starts[origin.line - 1] :])
+            start = line_starts[origin.line - 1]
+            # Only up to the next document marker: the composer encodes all
+            # the text it is given, and the rest of a long file is wasted work.
+            after = line_starts[origin.line] if origin.line < len(line_starts) else len(text)
+            marker = _DOCUMENT_MARKER.search(text, after)
+            composed = yaml_loader.compose_first_document(text[start : marker.start() if marker else len(text)])
             if composed is None:
                 return None
             found = (composed, origin.line - 1)
