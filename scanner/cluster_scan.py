@@ -24,7 +24,7 @@ from .engine import Evaluation, create_engine
 from .frameworks import CheckCoverage, roll_up
 from .model import CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import ALL_KINDS
-from .scan import LoadedBundle, ScanOptions, _utc_now, build_inventory, check_catalogue, coverage_by_check, common_summary, load_bundle, make_findings, paused_gc, scan_facts
+from .scan import LoadedBundle, ScanOptions, _utc_now, build_inventory, check_catalogue, coverage_by_check, common_summary, load_bundle, make_findings, paused_gc, scan_facts, sorted_findings
 from .sources.cluster import ClusterCollection, ClusterError, ClusterOptions, collect, connect, required_kinds
 from .sources.manifests import ManifestLoad
 from .baseline import apply_baseline, load_baseline
@@ -225,7 +225,7 @@ def _fleet(scans: Sequence[_ClusterScan], bundle: LoadedBundle) -> dict[str, Any
 
 
 def _result(scans: Sequence[_ClusterScan], options: ScanOptions, bundle: LoadedBundle, started: str, engine_version: str | None, fleet: bool, source: str) -> ScanResult:
-    findings = sorted((f for s in scans for f in s.findings), key=Finding.sort_key)
+    findings = sorted_findings([f for s in scans for f in s.findings])
     coverage = _merge_coverage(scans, bundle)
     # failed_resources hold id()s of resources; keep the scans (and so the resources) alive until here.
     failed_checks: dict[str, str] = {}

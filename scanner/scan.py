@@ -24,7 +24,7 @@ from .changes import ChangeSet, changed_since, keep_changed
 from .gates import GatePolicy
 from .gates import exit_code as gate_exit_code
 from .forking import WorkerError, default_workers, map_forked
-from .model import SEVERITIES, VIOLATION_STATUSES, Origin, Violation, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
+from .model import SEVERITIES, VIOLATION_STATUSES, severity_rank, Origin, Violation, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import ALL_KINDS, PolicySet, load_policies
 from .redact import redact_text
 from .sources.manifests import ManifestLoad, load_manifests
@@ -207,6 +207,27 @@ def make_findings(
     return findings, behind
 
 
+def sorted_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings in report order (Finding.sort_key), stable.
+
+    The resource and origin parts of the key are computed once per object:
+    findings share them (one identity per resource, one origin per line), and
+    on 40,000 findings computing them for each finding was half the sort.
+    """
+    parts: dict[int, tuple] = {}
+
+    def part(obj: Any) -> tuple:
+        key = parts.get(id(obj))
+        if key is None:
+            key = parts[id(obj)] = obj.sort_key()
+        return key
+
+    def key(f: Finding) -> tuple:
+        return (severity_rank(f.severity), f.policy, part(f.resource), part(f.origin), f.path or "", f.message)
+
+    return sorted(findings, key=key)
+
+
 def coverage_by_check(
     bundle: LoadedBundle, resources: Sequence[Resource], evaluation: Evaluation, findings: Sequence[Finding], behind: Sequence[Resource]
 ) -> dict[str, CheckCoverage]:
@@ -376,8 +397,7 @@ def _scan(options: ScanOptions, read: Callable[[], tuple[ManifestLoad, list[dict
     baseline_record = apply_baseline(findings, baseline) if baseline else None
     coverage = coverage_by_check(bundle, resources, evaluation, findings, behind)
 
-    order = sorted(range(len(findings)), key=lambda i: findings[i].sort_key())
-    findings = [findings[i] for i in order]
+    findings = sorted_findings(findings)
     gaps = list(load.gaps) + [
         CoverageGap(type="check", check=check, reason=reason) for check, reason in sorted(evaluation.failed_checks.items())
     ]

@@ -212,3 +212,17 @@ def test_lane_plan_keeps_kinds_together_and_lanes_small():
     for lane in lanes:
         assert len(lane) <= 12
         assert len({tuple(p.kinds) for p in lane}) == 1
+
+
+def test_findings_are_sorted_exactly_by_their_sort_key():
+    # sorted_findings memoises parts of Finding.sort_key; the order must be the same.
+    import random
+
+    from scanner.model import Finding
+    from scanner.scan import ScanOptions, scan_manifests, sorted_findings
+
+    result = scan_manifests([str(REPO_ROOT / "examples" / "manifests")], ScanOptions(workers=1))
+    shuffled = list(result.findings)
+    random.Random(3).shuffle(shuffled)
+    assert len(shuffled) > 50
+    assert sorted_findings(shuffled) == sorted(shuffled, key=Finding.sort_key) == result.findings
