@@ -30,10 +30,10 @@ package kubecomply.hardening.automount_sa_token
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.pod_specs
 
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	pod.spec.automountServiceAccountToken == true
 	result := {
 		"msg": "pod sets automountServiceAccountToken: true, so a service account token is mounted into every container",
@@ -44,7 +44,7 @@ deny contains result if {
 # Unset (or not a boolean): the pod's ServiceAccount decides, and it mounts
 # the token unless it says otherwise.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	not is_boolean(pod.spec.automountServiceAccountToken)
 	name := _service_account_name(pod.spec)
 	not _service_account(name).automountServiceAccountToken == false

@@ -24,11 +24,11 @@ package kubecomply.hardening.container_runtime_socket
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.pod_specs
 
 # Only hostPath volumes reach the path tests, so their cost does not matter.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	volumes := pod.spec.volumes
 	is_array(volumes)
 	some i, volume in volumes

@@ -22,12 +22,12 @@ package kubecomply.hardening.default_service_account
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.pod_specs
 
 # The conditions read fields directly and the common cases build their
 # result inline; helper functions run only for the deprecated field.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	pod.spec.serviceAccountName == "default"
 	result := {
 		"msg": "pod sets serviceAccountName: default",
@@ -37,14 +37,14 @@ deny contains result if {
 
 # Neither serviceAccountName nor the deprecated serviceAccount names one.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	not is_string(pod.spec.serviceAccountName)
 	not pod.spec.serviceAccount
 	result := {"msg": _unset_msg, "path": pod.path}
 }
 
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	pod.spec.serviceAccountName == ""
 	not pod.spec.serviceAccount
 	result := {"msg": _unset_msg, "path": array.concat(pod.path, ["serviceAccountName"])}
@@ -53,7 +53,7 @@ deny contains result if {
 # serviceAccountName does not name an account, and the deprecated
 # serviceAccount (which then applies) is present but does not name another.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	account := pod.spec.serviceAccount
 	not _names_other_account(account)
 	not _names_account(pod.spec.serviceAccountName)

@@ -21,7 +21,7 @@ package kubecomply.hardening.net_raw_capability
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Entries of capabilities.add that grant NET_RAW. Runtimes disagree on whether
 # a CAP_ prefix is accepted, so an added CAP_NET_RAW counts as granting it,
@@ -30,7 +30,7 @@ _grants := {"NET_RAW", "CAP_NET_RAW", "ALL"}
 
 # drop is absent, null or not a list: nothing is dropped.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not is_array(c.container.securityContext.capabilities.drop)
 	not c.pod.spec.os.name == "windows"
 	result := {
@@ -41,7 +41,7 @@ deny contains result if {
 
 # drop is a list with neither ALL nor NET_RAW.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	drop := c.container.securityContext.capabilities.drop
 	is_array(drop)
 	not "ALL" in drop
@@ -64,7 +64,7 @@ _drop_path(c) := array.concat(c.path, ["securityContext", "capabilities", "drop"
 } else := c.path
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	add := c.container.securityContext.capabilities.add
 	is_array(add)
 	some i, cap in add

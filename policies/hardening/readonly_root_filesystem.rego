@@ -23,12 +23,12 @@ package kubecomply.hardening.readonly_root_filesystem
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Direct field access on the hot path; helpers run only for violations. The
 # field exists only at container level (the pod securityContext has none).
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not c.container.securityContext.readOnlyRootFilesystem == true
 	not c.pod.spec.os.name == "windows"
 	result := {

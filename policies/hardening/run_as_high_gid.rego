@@ -24,7 +24,7 @@ package kubecomply.hardening.run_as_high_gid
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Two rules and no function call until a violation is found (a user function
 # costs ~6 µs in regorus). Only a number counts as set in the container; the
@@ -34,7 +34,7 @@ import data.kubecomply.lib.workloads
 
 # The container sets a low GID.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	gid := c.container.securityContext.runAsGroup
 	is_number(gid)
 	gid < 10000
@@ -48,7 +48,7 @@ deny contains result if {
 
 # The container sets nothing: the pod's value applies, if any.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not is_number(c.container.securityContext.runAsGroup)
 	not c.pod.spec.securityContext.runAsGroup >= 10000
 	not c.pod.spec.hostUsers == false

@@ -25,7 +25,7 @@ package kubecomply.hardening.run_as_high_uid
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Two rules and no function call until a violation is found (a user function
 # costs ~6 µs in regorus). Only a number counts as set in the container; the
@@ -35,7 +35,7 @@ import data.kubecomply.lib.workloads
 
 # The container sets a low UID.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	uid := c.container.securityContext.runAsUser
 	is_number(uid)
 	uid < 10000
@@ -49,7 +49,7 @@ deny contains result if {
 
 # The container sets nothing: the pod's value applies, if any.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not is_number(c.container.securityContext.runAsUser)
 	not c.pod.spec.securityContext.runAsUser >= 10000
 	not c.pod.spec.hostUsers == false

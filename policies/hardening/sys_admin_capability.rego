@@ -22,14 +22,14 @@ package kubecomply.hardening.sys_admin_capability
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Entries of capabilities.add that grant CAP_SYS_ADMIN (with or without the
 # CAP_ prefix, which some runtimes accept).
 _grants := {"SYS_ADMIN", "CAP_SYS_ADMIN", "ALL"}
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	add := c.container.securityContext.capabilities.add
 	is_array(add)
 	some i, cap in add

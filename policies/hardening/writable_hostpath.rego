@@ -21,19 +21,20 @@ package kubecomply.hardening.writable_hostpath
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.container_types
+import data.kubecomply.lib.workloads.pod_specs
 
 # Starts from the pod's hostPath volumes (rare), so pods without one cost a
 # single pass over their volumes; the containers' mounts are read only for
 # pods that have a hostPath volume.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	volumes := pod.spec.volumes
 	is_array(volumes)
 	some volume in volumes
 	volume.hostPath != null
 	name := volume.name
-	some type in workloads.container_types
+	some type in container_types
 	list := pod.spec[type]
 	is_array(list)
 	some i, container in list

@@ -24,14 +24,14 @@ package kubecomply.images.allowed_registries
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Without the list the first line is undefined and nothing else runs, so the
 # check costs nothing in a scan that does not configure it.
 deny contains result if {
 	allowed := data.kubecomply.config.allowed_registries
 	is_array(allowed)
-	some c in workloads.containers
+	some c in containers
 	image := c.container.image
 	is_string(image)
 	image != ""

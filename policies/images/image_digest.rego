@@ -21,11 +21,11 @@ package kubecomply.images.image_digest
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Two substring tests per image, no function call on the hot path.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	image := c.container.image
 	is_string(image)
 	not contains(image, "@sha256:")

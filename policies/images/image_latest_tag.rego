@@ -22,7 +22,7 @@ package kubecomply.images.image_latest_tag
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # A tag is the part after a ":" in the last path segment; a ":" before the
 # first "/" belongs to a registry port (localhost:5000/app has no tag). The
@@ -31,7 +31,7 @@ import data.kubecomply.lib.workloads
 # digest, which pins the image.
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	image := c.container.image
 	is_string(image)
 	endswith(image, ":latest")
@@ -40,7 +40,7 @@ deny contains result if {
 
 # No ":" at all: no tag (and no digest, which would contain "@sha256:").
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	image := c.container.image
 	is_string(image)
 	not contains(image, ":")
@@ -51,7 +51,7 @@ deny contains result if {
 
 # The first ":" is a registry port, and nothing after the registry has one.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	image := c.container.image
 	is_string(image)
 	slash := indexof(image, "/")

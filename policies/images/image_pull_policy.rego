@@ -23,12 +23,12 @@ package kubecomply.images.image_pull_policy
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Only containers with an explicit policy other than Always reach the image
 # test, so the helper function runs for few containers.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	policy := c.container.imagePullPolicy
 	is_string(policy)
 	policy != "Always"

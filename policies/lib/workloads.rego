@@ -5,10 +5,11 @@
 # `pod_specs` / `containers` works unchanged for a bare Pod, a Deployment, a
 # CronJob, and so on, and reports paths that are valid in the original object.
 #
-# Keep this package small: regorus evaluates every rule of a package whenever
-# one of them is referenced under `with input as`, so each rule here is paid
-# for by every check on every resource. Helper functions live in
-# kubecomply.lib.kubernetes.
+# Checks import the rules they use (`import data.kubecomply.lib.workloads.containers`),
+# not this package: regorus evaluates every rule of a package that is reached
+# as a whole, and resolves a package alias (`workloads.containers`) again on
+# every use. Keep the package small all the same, for checks written the other
+# way. Helper functions live in kubecomply.lib.kubernetes.
 package kubecomply.lib.workloads
 
 import rego.v1

@@ -24,7 +24,8 @@ package kubecomply.pod_security.apparmor_profile
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 _annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
 
@@ -51,7 +52,7 @@ _type(profile) := object.get(k8s.as_object(profile), "type", "")
 
 # Deprecated per-container annotations on the pod (template) metadata.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	annotations := pod.metadata.annotations
 	is_object(annotations)
 	some key, value in annotations
@@ -66,7 +67,7 @@ deny contains result if {
 
 # Pod-level securityContext.appArmorProfile.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	profile := pod.spec.securityContext.appArmorProfile
 	profile != null
 	not _allowed_types[profile.type]
@@ -78,7 +79,7 @@ deny contains result if {
 
 # Container-level securityContext.appArmorProfile.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	profile := c.container.securityContext.appArmorProfile
 	profile != null
 	not _allowed_types[profile.type]

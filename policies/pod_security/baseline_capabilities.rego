@@ -25,7 +25,7 @@ package kubecomply.pod_security.baseline_capabilities
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # The runtime's default capability set; adding these back is allowed.
 allowed_capabilities := {
@@ -48,7 +48,7 @@ allowed_capabilities := {
 # function costs ~6 µs per call in regorus and this runs for every container).
 # The is_array guard keeps an object or string `add` from being iterated.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	added := c.container.securityContext.capabilities.add
 	is_array(added)
 	some i, cap in added

@@ -24,7 +24,7 @@ package kubecomply.pod_security.capabilities_drop_all
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # The conditions below read fields directly instead of calling functions (a
 # user function costs ~6 µs per call in regorus and they run for every
@@ -33,7 +33,7 @@ import data.kubecomply.lib.workloads
 
 # drop is absent, null or not a list: nothing is dropped.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not is_array(c.container.securityContext.capabilities.drop)
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
 	not c.pod.spec.os.name == "windows"
@@ -42,7 +42,7 @@ deny contains result if {
 
 # drop is a list without ALL.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	drop := c.container.securityContext.capabilities.drop
 	is_array(drop)
 	not "ALL" in drop
@@ -56,7 +56,7 @@ _missing_drop_all(c) := {
 }
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	add := c.container.securityContext.capabilities.add
 	is_array(add)
 	some i, cap in add

@@ -24,12 +24,12 @@ package kubecomply.pod_security.host_namespaces
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.pod_specs
 
 _fields := ["hostNetwork", "hostPID", "hostIPC"]
 
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	some field in _fields
 	pod.spec[field] == true
 	result := {

@@ -25,12 +25,12 @@ package kubecomply.pod_security.host_ports
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Direct field access on the hot path (a user function costs ~6 µs per call in
 # regorus); the is_array guard keeps an object or string from being iterated.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	ports := c.container.ports
 	is_array(ports)
 	some j, port in ports

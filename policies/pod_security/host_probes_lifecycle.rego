@@ -22,7 +22,7 @@ package kubecomply.pod_security.host_probes_lifecycle
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Handlers whose host field is restricted: probes on the container itself,
 # hooks under `lifecycle`, each with an httpGet or tcpSocket action.
@@ -39,7 +39,7 @@ _actions := {"httpGet", "tcpSocket"}
 # error in regorus); a non-object handler or action has no host, like
 # object.get's default "". Messages and paths are only built for violations.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	some probe, handler in c.container
 	_probes[probe]
 	is_object(handler)
@@ -56,7 +56,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	lifecycle := c.container.lifecycle
 	is_object(lifecycle)
 	some hook, handler in lifecycle

@@ -23,12 +23,12 @@ package kubecomply.pod_security.hostpath_volumes
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.pod_specs
 
 # Direct field access on the hot path (a user function costs ~6 µs per call in
 # regorus); the is_array guard keeps an object or string from being iterated.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	volumes := pod.spec.volumes
 	is_array(volumes)
 	some i, volume in volumes

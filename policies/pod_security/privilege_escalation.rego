@@ -25,7 +25,7 @@ package kubecomply.pod_security.privilege_escalation
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # The conditions below read fields directly instead of calling functions (a
 # user function costs ~6 µs per call in regorus and they run for every
@@ -34,7 +34,7 @@ import data.kubecomply.lib.workloads
 # for violations.
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	c.container.securityContext.allowPrivilegeEscalation == true
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
 	not c.pod.spec.os.name == "windows"
@@ -46,7 +46,7 @@ deny contains result if {
 
 # Unset: absent or null (also when the securityContext itself is not an object).
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not c.container.securityContext.allowPrivilegeEscalation != null
 	not c.pod.spec.os.name == "windows"
 	result := {

@@ -25,7 +25,7 @@ package kubecomply.pod_security.privileged_containers
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # The conditions below read fields directly instead of calling functions (a
 # user function costs ~6 µs per call in regorus and they run for every
@@ -34,7 +34,7 @@ import data.kubecomply.lib.workloads
 # for violations.
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	c.container.securityContext.privileged == true
 	result := {
 		"msg": sprintf("%s sets securityContext.privileged: true", [k8s.container_label(c)]),

@@ -22,7 +22,7 @@ package kubecomply.pod_security.proc_mount_restricted
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # The conditions below read fields directly instead of calling functions (a
 # user function costs ~6 µs per call in regorus and they run for every
@@ -31,7 +31,7 @@ import data.kubecomply.lib.workloads
 # for violations.
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	mount := c.container.securityContext.procMount
 	mount != null
 	mount != "Default"

@@ -23,7 +23,7 @@ package kubecomply.pod_security.restricted_volume_types
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.pod_specs
 
 # Volume sources the restricted standard allows (image since Kubernetes 1.33).
 allowed_sources := {
@@ -52,7 +52,7 @@ _uses_allowed_source(volume) if {
 # volume with another key pays for the _uses_allowed_source call (a user
 # function costs ~6 µs per call in regorus).
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	volumes := pod.spec.volumes
 	is_array(volumes)
 	some i, volume in volumes

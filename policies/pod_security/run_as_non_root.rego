@@ -26,7 +26,8 @@ package kubecomply.pod_security.run_as_non_root
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 # Hot path: direct field access only, no function calls (a user function costs
 # ~6 µs per call in regorus). A field under a securityContext that is absent,
@@ -36,7 +37,7 @@ import data.kubecomply.lib.workloads
 
 # Pod level explicitly false.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	pod.spec.securityContext.runAsNonRoot == false
 	# From policy v1.35 user-namespaced pods are exempt.
 	not pod.spec.hostUsers == false
@@ -48,7 +49,7 @@ deny contains result if {
 
 # A container explicitly false (a pod-level true does not save it).
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	c.container.securityContext.runAsNonRoot == false
 	not c.pod.spec.hostUsers == false
 	result := {
@@ -60,7 +61,7 @@ deny contains result if {
 # A container that does not set it (absent or null), while the pod does not
 # set it to true.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not c.container.securityContext.runAsNonRoot != null
 	not c.pod.spec.securityContext.runAsNonRoot == true
 	not c.pod.spec.hostUsers == false

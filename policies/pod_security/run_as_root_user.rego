@@ -21,7 +21,8 @@ package kubecomply.pod_security.run_as_root_user
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 # The conditions below read fields directly instead of calling functions (a
 # user function costs ~6 µs per call in regorus and they run for every
@@ -30,7 +31,7 @@ import data.kubecomply.lib.workloads
 # for violations.
 
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	pod.spec.securityContext.runAsUser == 0
 	# From policy v1.35 user-namespaced pods are exempt.
 	not pod.spec.hostUsers == false
@@ -41,7 +42,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	c.container.securityContext.runAsUser == 0
 	not c.pod.spec.hostUsers == false
 	result := {

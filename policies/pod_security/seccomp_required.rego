@@ -24,7 +24,8 @@ package kubecomply.pod_security.seccomp_required
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 _allowed_types := {"RuntimeDefault", "Localhost"}
 
@@ -40,7 +41,7 @@ _type(profile) := object.get(k8s.as_object(profile), "type", "")
 
 # Pod level set to a forbidden type.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	profile := pod.spec.securityContext.seccompProfile
 	profile != null
 	not _allowed_types[profile.type]
@@ -54,7 +55,7 @@ deny contains result if {
 
 # A container set to a forbidden type (whatever the pod level says).
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	profile := c.container.securityContext.seccompProfile
 	profile != null
 	not _allowed_types[profile.type]
@@ -68,7 +69,7 @@ deny contains result if {
 # A container without a profile (absent or null) while the pod level has no
 # allowed one, which containers would inherit.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not c.container.securityContext.seccompProfile != null
 	not _allowed_types[c.pod.spec.securityContext.seccompProfile.type]
 	not c.pod.spec.os.name == "windows"

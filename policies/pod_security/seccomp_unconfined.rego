@@ -22,7 +22,8 @@ package kubecomply.pod_security.seccomp_unconfined
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 _allowed_types := {"RuntimeDefault", "Localhost"}
 
@@ -36,7 +37,7 @@ _type(profile) := object.get(k8s.as_object(profile), "type", "")
 # type "". Message and path helpers are only called for violations.
 
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	profile := pod.spec.securityContext.seccompProfile
 	profile != null
 	not _allowed_types[profile.type]
@@ -47,7 +48,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	profile := c.container.securityContext.seccompProfile
 	profile != null
 	not _allowed_types[profile.type]

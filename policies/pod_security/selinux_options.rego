@@ -22,7 +22,8 @@ package kubecomply.pod_security.selinux_options
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 # Allowed seLinuxOptions.type values at policy v1.31+ ("" = unset).
 allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
@@ -33,13 +34,13 @@ allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "con
 # every pod and container); a field under a value that is absent, null or not
 # an object is undefined. The container label is only built for violations.
 _options contains {"c": null, "opts": opts, "path": array.concat(pod.path, ["securityContext", "seLinuxOptions"])} if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	opts := pod.spec.securityContext.seLinuxOptions
 	is_object(opts)
 }
 
 _options contains {"c": c, "opts": opts, "path": array.concat(c.path, ["securityContext", "seLinuxOptions"])} if {
-	some c in workloads.containers
+	some c in containers
 	opts := c.container.securityContext.seLinuxOptions
 	is_object(opts)
 }

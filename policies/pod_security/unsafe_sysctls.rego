@@ -26,7 +26,7 @@ package kubecomply.pod_security.unsafe_sysctls
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.pod_specs
 
 # The safe sysctls at policy v1.37.
 safe_sysctls := {
@@ -56,7 +56,7 @@ safe_sysctls := {
 # `sysctl.name`, so it is reported like the name "". The name for the message
 # is only computed for violations.
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	sysctls := pod.spec.securityContext.sysctls
 	is_array(sysctls)
 	some i, sysctl in sysctls

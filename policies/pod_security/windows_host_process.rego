@@ -24,7 +24,8 @@ package kubecomply.pod_security.windows_host_process
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 # The conditions below read fields directly instead of calling functions (a
 # user function costs ~6 µs per call in regorus and they run for every
@@ -33,7 +34,7 @@ import data.kubecomply.lib.workloads
 # for violations.
 
 deny contains result if {
-	some pod in workloads.pod_specs
+	some pod in pod_specs
 	pod.spec.securityContext.windowsOptions.hostProcess == true
 	result := {
 		"msg": "pod sets securityContext.windowsOptions.hostProcess: true",
@@ -42,7 +43,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	c.container.securityContext.windowsOptions.hostProcess == true
 	result := {
 		"msg": sprintf("%s sets securityContext.windowsOptions.hostProcess: true", [k8s.container_label(c)]),

@@ -26,7 +26,7 @@ package kubecomply.resources.liveness_probe
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Kinds whose pods run to completion: probes do not apply.
 _batch_kinds := {"Job", "CronJob"}
@@ -39,7 +39,7 @@ _exiting := {"Never", "OnFailure"}
 # (like k8s.quote for strings) instead of the library's label function: each
 # violation is a container without a probe, so this runs often.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not c.container.livenessProbe != null
 	c.type == "containers"
 	not _batch_kinds[input.kind]

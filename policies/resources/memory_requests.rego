@@ -25,7 +25,7 @@ package kubecomply.resources.memory_requests
 
 import rego.v1
 
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Hot path: one direct field read per container. `not x != null` holds when
 # the field is absent, null, or under a parent that is absent, null or not an
@@ -37,7 +37,7 @@ import data.kubecomply.lib.workloads
 _label := {"containers": "container", "initContainers": "init container"}
 
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	not c.container.resources.requests.memory != null
 	c.type != "ephemeralContainers"
 	# A limit without a request is copied into the request by the API server.

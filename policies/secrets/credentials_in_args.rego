@@ -31,7 +31,7 @@ import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.secrets
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Hot path: one rule, and one inline regex per command/args element, selects
 # the few elements worth a closer look (a token, a credential-named flag with a
@@ -39,7 +39,7 @@ import data.kubecomply.lib.workloads
 # rule costs something on every workload in regorus, so there is only one. The
 # token part of the pattern is the union of secrets.token_kinds.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	some field in ["command", "args"]
 	list := c.container[field]
 	is_array(list)

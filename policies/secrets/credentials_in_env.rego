@@ -31,7 +31,7 @@ import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.secrets
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # Hot path: every env entry of every container of every workload passes here.
 # Field access and builtins only, regex literals inline (a rule or function
@@ -41,7 +41,7 @@ import data.kubecomply.lib.workloads
 
 # A value that looks like a key or a token, whatever the variable's name.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	env := c.container.env
 	is_array(env)
 	some j, e in env
@@ -62,7 +62,7 @@ deny contains result if {
 # A credential-like name with a literal value (that is not also a token, which
 # the rule above reports).
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	env := c.container.env
 	is_array(env)
 	some j, e in env

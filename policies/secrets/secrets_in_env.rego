@@ -25,12 +25,12 @@ package kubecomply.secrets.secrets_in_env
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-import data.kubecomply.lib.workloads
+import data.kubecomply.lib.workloads.containers
 
 # env[].valueFrom.secretKeyRef: one finding per variable. Secret and key names
 # are named in the message; they are references, not values.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	env := c.container.env
 	is_array(env)
 	some j, e in env
@@ -49,7 +49,7 @@ deny contains result if {
 
 # envFrom[].secretRef: every key of the Secret becomes a variable.
 deny contains result if {
-	some c in workloads.containers
+	some c in containers
 	env_from := c.container.envFrom
 	is_array(env_from)
 	some j, source in env_from
