@@ -617,3 +617,29 @@ def test_json_document_followed_by_yaml_is_read_as_yaml(tmp_path):
     assert r.gaps == []
     assert [(x.name, x.origin.document, x.origin.line) for x in r.resources] == [("a", 1, 1), ("b", 2, 3)]
     assert r.resolve_line(r.resources[1].origin, ["metadata", "name"]) == 5
+
+
+def test_a_failed_forked_reader_costs_time_not_resources(tmp_path, monkeypatch):
+    import os
+
+    from scanner.sources import manifests as m
+
+    for i in range(6):
+        write(tmp_path, f"f{i}.yaml", f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  namespace: ns\n")
+    serial = load(tmp_path)
+    parent = os.getpid()
+    real = m._load_files
+    in_parent: list[int] = []
+
+    def fails_in_children(files, *args):
+        if os.getpid() != parent:
+            raise OSError("reader died")
+        in_parent.append(len(files))
+        return real(files, *args)
+
+    monkeypatch.setattr(m, "PARALLEL_MINIMUM_BYTES", 0)
+    monkeypatch.setattr(m, "_load_files", fails_in_children)
+    forked = load(tmp_path, workers=2)
+    assert [(r.obj, r.origin) for r in forked.resources] == [(r.obj, r.origin) for r in serial.resources]
+    assert len(forked.resources) == 6 and forked.gaps == serial.gaps == []
+    assert in_parent[-1] == 6 and len(in_parent) == 2  # its own share, then all of them again
