@@ -10,7 +10,7 @@ are left out so documents stay small and diff clean.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Callable
 
 SCHEMA_VERSION = "1.0"
 
@@ -231,8 +231,9 @@ class Finding:
     waiver: str | None = None  # id of the waiver that applied
     remediation: str | None = None
 
-    def sort_key(self) -> tuple:
-        return (severity_rank(self.severity), self.policy, self.resource.sort_key(), self.origin.sort_key(), self.path or "", self.message)
+    def sort_key(self, part: Callable[[Any], tuple] = lambda obj: obj.sort_key()) -> tuple:
+        """Report order; ``part`` gives the resource's and origin's keys (scan.sorted_findings memoises them)."""
+        return (severity_rank(self.severity), self.policy, part(self.resource), part(self.origin), self.path or "", self.message)
 
     def to_dict(self) -> dict[str, Any]:
         out = {

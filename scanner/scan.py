@@ -24,7 +24,7 @@ from .changes import ChangeSet, changed_since, keep_changed
 from .gates import GatePolicy
 from .gates import exit_code as gate_exit_code
 from .forking import WorkerError, default_workers, map_forked
-from .model import SEVERITIES, VIOLATION_STATUSES, severity_rank, Origin, Violation, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
+from .model import SEVERITIES, VIOLATION_STATUSES, Origin, Violation, CheckInfo, CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import ALL_KINDS, PolicySet, load_policies
 from .redact import redact_text
 from .sources.manifests import ManifestLoad, load_manifests
@@ -222,10 +222,7 @@ def sorted_findings(findings: Sequence[Finding]) -> list[Finding]:
             key = parts[id(obj)] = obj.sort_key()
         return key
 
-    def key(f: Finding) -> tuple:
-        return (severity_rank(f.severity), f.policy, part(f.resource), part(f.origin), f.path or "", f.message)
-
-    return sorted(findings, key=key)
+    return sorted(findings, key=lambda f: f.sort_key(part))
 
 
 def coverage_by_check(
