@@ -254,7 +254,7 @@ def load_manifests(
     root_abs = os.path.abspath(os.fspath(root) if root is not None else os.getcwd())
     loader = _Loader(result, root_abs, max_file_size)
 
-    candidates: list[tuple[str, str | None, tuple[int, int] | None]] = []  # (display, fs path, inode)
+    candidates: list[tuple[str, str | None, tuple[int, int] | None, int]] = []  # (display, fs path, inode, size)
     seen_dirs: set[tuple[int, int]] = set()
     want_stdin = False
     for target in targets:
@@ -270,20 +270,22 @@ def load_manifests(
         if stat.S_ISDIR(st.st_mode):
             loader.walk(target, st, seen_dirs, candidates)
         else:
-            candidates.append((loader.display(target), target, (st.st_dev, st.st_ino)))
+            candidates.append((loader.display(target), target, (st.st_dev, st.st_ino), st.st_size))
 
     if want_stdin:
-        candidates.append(("-", None, None))
+        candidates.append(("-", None, None, 0))
     candidates.sort(key=lambda c: c[0])
     seen_files: set[tuple[int, int]] = set()
     files: list[tuple[str, str | None]] = []
-    for display, fs_path, inode in candidates:
+    sizes: list[int] = []  # as stat-ed above, to share the files out among readers
+    for display, fs_path, inode, size in candidates:
         if inode is not None:
             if inode in seen_files:
                 continue  # the same file named twice or reached through a symlink
             seen_files.add(inode)
         files.append((display, fs_path))
-    runs = _parallel_runs(files, workers)
+        sizes.append(size)
+    runs = _parallel_runs(files, sizes, workers)
     if runs:
         try:
             parts = _read_in_parallel(runs, root_abs, max_file_size)
@@ -307,7 +309,7 @@ def load_manifests(
 _SENDING_COST = 0.3
 
 
-def _parallel_runs(files: list[tuple[str, str | None]], workers: int) -> list[list[tuple[str, str | None]]]:
+def _parallel_runs(files: list[tuple[str, str | None]], sizes: list[int], workers: int) -> list[list[tuple[str, str | None]]]:
     """``files`` cut into ``workers`` contiguous runs that should take as long; [] when one reader is better.
 
     The first run is the parent's (see _SENDING_COST).  stdin is read by the
@@ -315,12 +317,6 @@ def _parallel_runs(files: list[tuple[str, str | None]], workers: int) -> list[li
     """
     if workers <= 1 or len(files) < 2 or any(fs_path is None for _, fs_path in files):
         return []
-    sizes = []
-    for _, fs_path in files:
-        try:
-            sizes.append(os.stat(fs_path).st_size)  # type: ignore[arg-type]
-        except OSError:
-            sizes.append(0)  # the reader reports it
     total = sum(sizes)
     if total < PARALLEL_MINIMUM_BYTES:
         return []
@@ -479,7 +475,7 @@ class _Loader:
                     elif name.lower().endswith(EXTENSIONS):
                         if entry.is_file():
                             st_file = entry.stat()
-                            out.append((self.display(entry.path), entry.path, (st_file.st_dev, st_file.st_ino)))
+                            out.append((self.display(entry.path), entry.path, (st_file.st_dev, st_file.st_ino), st_file.st_size))
                         elif entry.is_symlink():
                             self.gap(self.display(entry.path), "broken symbolic link (its target does not exist)")
                 except OSError as exc:
