@@ -44,7 +44,7 @@ if mode == "floor":
     elapsed = time.perf_counter() - start
     extra = {"documents": count}
 else:
-    from scanner.scan import ScanOptions, scan_manifests
+    from scanner.pipeline import ScanOptions, scan_manifests
     workers = 1 if mode == "scan1" else None
     start = time.perf_counter()
     result = scan_manifests([folder], ScanOptions(workers=workers))

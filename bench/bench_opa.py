@@ -22,7 +22,7 @@ from opa_fixture import OpaFixture  # noqa: E402
 from scanner.engine.embedded import EmbeddedEngine  # noqa: E402
 from scanner.engine.opa_server import OpaServerEngine  # noqa: E402
 from scanner.policies import load_policies  # noqa: E402
-from scanner.scan import build_inventory  # noqa: E402
+from scanner.engine.inventory import build_inventory  # noqa: E402
 from scanner.sources.manifests import load_manifests  # noqa: E402
 
 SIZES = {"KB": 1024, "MB": 1024 * 1024}

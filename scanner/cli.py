@@ -1,4 +1,4 @@
-"""Command line: argument parsing and exit codes only; the work happens in scan.py and friends.
+"""Command line: parse options, pick a source, run the pipeline (scanner.pipeline), render, exit.
 
 Exit codes: 0 no gate tripped; 1 a gate tripped (an open finding at or above
 --fail-on, a framework score under --fail-under); 2 the scan could not be
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -19,20 +20,21 @@ import click
 from tabulate import tabulate
 
 from . import __version__
-from .baseline import BaselineError
+from .compliance.baseline import BaselineError
 from .config_data import ConfigDataError
-from .changes import ChangesError
+from .compliance.changes import ChangesError
 from .engine import EngineError
-from .frameworks import FrameworkError, load_frameworks, validate_references
-from .gates import GateError
+from .compliance.frameworks import FrameworkError, load_frameworks, validate_references
+from .compliance.gates import GateError
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
 from .sources.render import RenderError
-from .waivers import WaiverError
+from .compliance.waivers import WaiverError
 
 if TYPE_CHECKING:
-    from .scan import ScanOptions
+    from .pipeline import ScanOptions
+    from .sources import Source
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SIZE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
@@ -140,7 +142,7 @@ CHECK_OPTION_NAMES = tuple(param.name for param in check_options(lambda: None)._
 
 def scan_options(values: dict[str, Any], **extra: Any) -> "ScanOptions":
     """ScanOptions from the CHECK_OPTIONS a command received (taken out of ``values``) plus ``extra`` fields."""
-    from .scan import ScanOptions
+    from .pipeline import ScanOptions
 
     opts = {name: values.pop(name) for name in CHECK_OPTION_NAMES}
     engine_options: dict[str, Any] = {}
@@ -154,8 +156,16 @@ def scan_options(values: dict[str, Any], **extra: Any) -> "ScanOptions":
     )
 
 
+def manifest_source(targets: Sequence[str], options: "ScanOptions") -> "Source":
+    """Files, folders and ``-`` for stdin, read as the options say."""
+    from .forking import default_workers
+    from .sources.files import ManifestSource
+
+    return ManifestSource(targets, sys.stdin if "-" in targets else None, options.max_file_size, options.workers or default_workers())
+
+
 def parse_fail_under_option(_ctx: Any, _param: Any, values: tuple[str, ...]) -> dict[str, float]:
-    from .gates import parse_fail_under
+    from .compliance.gates import parse_fail_under
 
     try:
         return parse_fail_under(values)
@@ -192,13 +202,14 @@ def report_options(format_names: tuple[str, ...] = ("-f", "--format")) -> Callab
     )
 
 
-def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str, Any], errors: tuple[type[Exception], ...] = ()) -> None:
+def run_scan(source_for: Callable[["ScanOptions"], "Source"], values: dict[str, Any], errors: tuple[type[Exception], ...] = ()) -> None:
     """Scan, gate, write the report and exit: the same for manifests, Helm, Kustomize, clusters and snapshots.
 
     ``values`` are the command's CHECK_OPTIONS and report_options, as click
     passed them; ``errors`` are source errors that end the scan with one line.
     """
-    from .gates import GatePolicy, check_frameworks, evaluate_gates, exit_code
+    from .compliance.gates import GatePolicy, check_frameworks, evaluate_gates, exit_code
+    from .pipeline import scan as run_pipeline
 
     fmt, output, csv_controls, lang = values.pop("fmt"), values.pop("output"), values.pop("csv_controls"), values.pop("lang")
     fail_on, fail_under, fail_on_gaps = values.pop("fail_on"), values.pop("fail_under"), values.pop("fail_on_gaps")
@@ -210,7 +221,7 @@ def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str,
     )
     gate_policy = GatePolicy(fail_on=fail_on, fail_under=fail_under, fail_on_gaps=fail_on_gaps)
     try:
-        result = scan_with(options)
+        result = run_pipeline(source_for(options), options)
         check_frameworks(result, fail_under)
     except (*USER_ERRORS, *errors) as exc:
         fail(str(exc))
@@ -235,9 +246,7 @@ def scan_manifests_command(targets: Sequence[str], **values: Any) -> None:
     above --fail-on, or a framework score under --fail-under; 2 the scan was
     incomplete or could not be done (with --fail-on-gaps: any gap).
     """
-    from .scan import scan_manifests
-
-    run_scan(lambda options: scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None), values)
+    run_scan(lambda options: manifest_source(targets, options), values)
 
 
 @scan.command("kustomize")
@@ -248,10 +257,10 @@ def scan_kustomize_command(overlay: str, **values: Any) -> None:
 
     Findings point at the base or overlay file each resource came from, where it can be told.
     """
-    from .scan import scan_rendered
+    from .sources.files import RenderedSource
     from .sources.render import load_kustomize
 
-    run_scan(lambda options: scan_rendered(lambda: load_kustomize(overlay, max_file_size=options.max_file_size), options), values)
+    run_scan(lambda options: RenderedSource(lambda: load_kustomize(overlay, max_file_size=options.max_file_size)), values)
 
 
 @scan.command("helm")
@@ -263,10 +272,10 @@ def scan_kustomize_command(overlay: str, **values: Any) -> None:
 @report_options(format_names=("--format",))
 def scan_helm_command(chart: str, values_files: Sequence[str], sets: Sequence[str], release_name: str | None, namespace: str | None, **values: Any) -> None:
     """Render a Helm chart (helm template) and scan the result; findings name each document's template."""
-    from .scan import scan_rendered
+    from .sources.files import RenderedSource
     from .sources.render import load_helm
 
-    run_scan(lambda options: scan_rendered(lambda: load_helm(chart, values_files, sets, release_name, namespace, max_file_size=options.max_file_size), options), values)
+    run_scan(lambda options: RenderedSource(lambda: load_helm(chart, values_files, sets, release_name, namespace, max_file_size=options.max_file_size)), values)
 
 
 @main.group()
@@ -288,13 +297,13 @@ def baseline_create(targets: Sequence[str], waivers_file: str | None, output: st
     expires).  Nothing is written when the scan is incomplete (exit 2),
     unless --allow-parse-errors / --allow-empty accept that.
     """
-    from .baseline import render_baseline
-    from .gates import GatePolicy, exit_code
-    from .scan import scan_manifests
+    from .compliance.baseline import render_baseline
+    from .compliance.gates import GatePolicy, exit_code
+    from .pipeline import scan as run_pipeline
 
     options = scan_options(check, waivers_file=waivers_file)
     try:
-        result = scan_manifests(targets, options, stdin=sys.stdin if "-" in targets else None)
+        result = run_pipeline(manifest_source(targets, options), options)
     except USER_ERRORS as exc:
         fail(str(exc))
         return
@@ -335,12 +344,19 @@ def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: in
     or an incomplete scan; 1 any expired or unused waiver; 0 otherwise
     (waivers expiring within DAYS are listed but do not fail).
     """
-    from .gates import GatePolicy, exit_code
-    from .waiver_audit import audit_exit, audit_waivers
+    from .compliance.gates import GatePolicy, exit_code
+    from .compliance.waiver_audit import audit_exit, audit_waivers
+    from .pipeline import load_bundle
+    from .pipeline import scan as run_pipeline
 
     options = scan_options(check)
     try:
-        audit = audit_waivers(waivers_file, targets, options, expiring_within, stdin=sys.stdin if "-" in targets else None)
+        bundle = load_bundle(options)
+        source = manifest_source(targets, options)
+        audit = audit_waivers(
+            waivers_file, set(bundle.policy_set.by_id()),
+            lambda valid: run_pipeline(source, replace(options, preloaded_waivers=valid), bundle), options.today, expiring_within,
+        )
     except USER_ERRORS as exc:
         fail(str(exc))
         return
@@ -377,7 +393,7 @@ def cluster_options(namespaces: Sequence[str], exclude_namespaces: Sequence[str]
 
 
 def cluster_targets(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool):
-    from .cluster_scan import ClusterTarget
+    from .sources.clusters import ClusterTarget
     from .sources.cluster import ClusterError, list_contexts
 
     if all_contexts and contexts:
@@ -410,12 +426,12 @@ def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_co
     coverage gaps in every report, and make the exit code 2 only with
     --fail-on-gaps.
     """
-    from .cluster_scan import scan_cluster
     from .sources.cluster import ClusterError
+    from .sources.clusters import ClusterSource
 
     targets = cluster_targets(kubeconfig, contexts, all_contexts)
     scope = cluster_options(namespaces, exclude_namespaces, request_timeout)
-    run_scan(lambda options: scan_cluster(targets, options, scope), values, (ClusterError,))
+    run_scan(lambda options: ClusterSource(targets, scope), values, (ClusterError,))
 
 
 @scan.command("snapshot")
@@ -423,10 +439,10 @@ def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_co
 @report_options()
 def scan_snapshot_command(snapshot_file: str, **values: Any) -> None:
     """Scan an evidence snapshot written by `kubecomply export cluster`, offline; its digest is verified first."""
-    from .cluster_scan import scan_snapshot
+    from .sources.clusters import SnapshotSource
     from .sources.snapshot import SnapshotError
 
-    run_scan(lambda options: scan_snapshot(snapshot_file, options), values, (SnapshotError,))
+    run_scan(lambda options: SnapshotSource(snapshot_file), values, (SnapshotError,))
 
 
 @main.group()
@@ -444,14 +460,14 @@ def export() -> None:
 @click.option("--framework", "frameworks", multiple=True, help="Collect only the kinds the checks of this framework need (repeatable).")
 def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
     """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot."""
-    from .cluster_scan import ClusterTarget, collect_target
-    from .scan import ScanOptions, load_bundle
+    from .pipeline import ScanOptions, load_bundle
+    from .sources.clusters import ClusterTarget, collect_target
     from .sources.cluster import ClusterError
     from .sources.snapshot import write_snapshot
 
     try:
         bundle = load_bundle(ScanOptions(policy_dirs, mapping_dirs, frameworks))
-        collection = collect_target(ClusterTarget(context, kubeconfig), bundle, cluster_options(namespaces, exclude_namespaces, request_timeout))
+        collection = collect_target(ClusterTarget(context, kubeconfig), bundle.policy_set, cluster_options(namespaces, exclude_namespaces, request_timeout))
         digest = write_snapshot(collection, output)
     except (*USER_ERRORS, ClusterError, OSError) as exc:
         fail(str(exc))

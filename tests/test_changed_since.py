@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import write
-from scanner.changes import parse_name_status
+from scanner.compliance.changes import parse_name_status
 from scanner.cli import main
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="--changed-since needs git on the PATH")

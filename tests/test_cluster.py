@@ -20,8 +20,9 @@ if shutil.which("openssl") is None:
 from cluster_helpers import SECRET_B64, SECRET_PLAINTEXT, cluster_objects, write_mapping, write_policies  # noqa: E402
 from k8s_fixture_server import METADATA_ACCEPT, Fault, K8sFixture, make_tls  # noqa: E402
 
-from scanner.cluster_scan import ClusterTarget, scan_cluster  # noqa: E402
-from scanner.scan import ScanOptions, load_bundle  # noqa: E402
+from scanner.pipeline import scan_cluster
+from scanner.sources.clusters import ClusterTarget  # noqa: E402
+from scanner.pipeline import ScanOptions, load_bundle  # noqa: E402
 from scanner.sources.cluster import ClusterError, ClusterOptions, collect, connect, required_kinds  # noqa: E402
 
 

@@ -17,8 +17,9 @@ from cluster_helpers import SECRET_B64, SECRET_PLAINTEXT, cluster_objects, write
 from k8s_fixture_server import Fault, K8sFixture, make_tls, merge_kubeconfigs  # noqa: E402
 
 from scanner.cli import main  # noqa: E402
-from scanner.cluster_scan import ClusterTarget, evaluate_collections, scan_snapshot  # noqa: E402
-from scanner.scan import ScanOptions, load_bundle  # noqa: E402
+from scanner.pipeline import evaluate_collections, scan_snapshot
+from scanner.sources.clusters import ClusterTarget  # noqa: E402
+from scanner.pipeline import ScanOptions, load_bundle  # noqa: E402
 from scanner.sources.cluster import ClusterOptions, collect, connect, required_kinds  # noqa: E402
 from scanner.sources.snapshot import read_snapshot, write_snapshot  # noqa: E402
 

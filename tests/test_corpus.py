@@ -144,7 +144,7 @@ def test_resolve_line_on_a_big_file(loaded):
 
 def test_the_whole_corpus_scans_with_every_check_and_no_check_errors():
     """Real manifests through every bundled check: nothing crashes and no check fails to run."""
-    from scanner.scan import ScanOptions, exit_code, scan_manifests
+    from scanner.pipeline import ScanOptions, exit_code, scan_manifests
 
     result = scan_manifests([str(CORPUS)], ScanOptions())
     assert [g for g in result.gaps if g.type == "check"] == []

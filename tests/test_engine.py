@@ -186,7 +186,7 @@ def test_calls_are_found_with_their_lines():
 def test_lanes_give_the_same_violations_as_one_engine():
     # The checks are spread over several small regorus engines for speed; how
     # they are split must never change what is found.
-    from scanner.scan import build_inventory
+    from scanner.engine.inventory import build_inventory
     from scanner.sources.manifests import load_manifests
 
     load = load_manifests([str(REPO_ROOT / "examples" / "manifests")])
@@ -219,7 +219,8 @@ def test_findings_are_sorted_exactly_by_their_sort_key():
     import random
 
     from scanner.model import Finding
-    from scanner.scan import ScanOptions, scan_manifests, sorted_findings
+    from scanner.findings import sorted_findings
+    from scanner.pipeline import ScanOptions, scan_manifests
 
     result = scan_manifests([str(REPO_ROOT / "examples" / "manifests")], ScanOptions(workers=1))
     shuffled = list(result.findings)

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT
-from scanner.scan import ScanOptions, scan_manifests
+from scanner.pipeline import ScanOptions, scan_manifests
 from test_pss_conformance import WRAPPERS, wrap
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "pss-fixtures"

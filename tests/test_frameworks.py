@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from scanner.frameworks import (
+from scanner.compliance.frameworks import (
     CheckCoverage,
     FrameworkError,
     load_framework,

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from conftest import REPO_ROOT, write, DEMO_ARGS
 from scanner.cli import main
-from scanner.gates import parse_fail_under
+from scanner.compliance.gates import parse_fail_under
 
 EXAMPLES = REPO_ROOT / "examples"
 

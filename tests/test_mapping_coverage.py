@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT
-from scanner.frameworks import BUNDLED_MAPPING_DIR, load_framework, load_frameworks, validate_references
+from scanner.compliance.frameworks import BUNDLED_MAPPING_DIR, load_framework, load_frameworks, validate_references
 from scanner.policies import load_policies
 
 # Compliance frameworks every bundled check must map into (technical baselines such as

@@ -25,7 +25,7 @@ from scanner.engine.embedded import EmbeddedEngine
 from scanner.engine.opa_local import INSTALL_HINT
 from scanner.engine.opa_server import OpaServerEngine
 from scanner.policies import PolicyError, load_policies
-from scanner.scan import ScanOptions, scan_manifests
+from scanner.pipeline import ScanOptions, scan_manifests
 
 from conftest import REPO_ROOT, check_module, write
 from opa_fixture import DROP, FIXTURE_VERSION, OpaFixture

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import SHARED
-from scanner.scan import ScanOptions, scan_manifests
+from scanner.pipeline import ScanOptions, scan_manifests
 
 FIXTURES = SHARED / "pss-fixtures"
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"{FIXTURES} is not present")

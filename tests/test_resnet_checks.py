@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from conftest import write
 from scanner.cli import main
-from scanner.scan import ScanOptions, scan_manifests
+from scanner.pipeline import ScanOptions, scan_manifests
 
 CROSS_RESOURCE = {
     "pdb-coverage",

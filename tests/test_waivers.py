@@ -8,7 +8,7 @@ import pytest
 
 from conftest import write
 from scanner.model import Finding, Origin, Resource
-from scanner.waivers import WaiverError, apply_waivers, load_waivers
+from scanner.compliance.waivers import WaiverError, apply_waivers, load_waivers
 
 TODAY = dt.date(2026, 11, 28)
 KNOWN = {"privileged-containers", "host-ports"}

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from tabulate import tabulate
 
-from ..frameworks import Control, Framework
+from ..compliance.frameworks import Control, Framework
 from ..model import ControlResult, Policy, ScanResult
 
 FINDINGS_SHOWN = 20

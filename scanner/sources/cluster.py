@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
+from scanner.gc_pause import paused_gc
 from scanner.model import CoverageGap, Origin, Resource
 from scanner.redact import LAST_APPLIED
 from scanner.sources.kube_api import ApiGetter, ClusterError, ClusterOptions, Connection, ListError, connect, list_contexts
@@ -270,12 +271,10 @@ def _utc_now() -> str:
 def collect(conn: Connection, kinds: set[str], explicit: set[str], options: ClusterOptions | None = None) -> ClusterCollection:
     """Read every kind in ``kinds`` from the cluster; raises ClusterError when the cluster cannot be reached at all.
 
-    The cyclic garbage collector is paused meanwhile (scan.paused_gc): decoding list pages
+    The cyclic garbage collector is paused meanwhile (gc_pause.paused_gc): decoding list pages
     builds hundreds of thousands of dicts that all stay alive, and with the collector on,
     measured on 20,000 objects, json.loads took about twice as long.
     """
-    from scanner.scan import paused_gc
-
     with paused_gc():
         return _collect(conn, kinds, explicit, options or ClusterOptions())
 

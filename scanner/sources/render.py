@@ -54,6 +54,7 @@ from typing import Any
 import yaml
 
 from scanner.model import CoverageGap, Origin, Resource
+from scanner.sources.git import git_commit
 from scanner.sources.manifests import DEFAULT_MAX_FILE_SIZE, ManifestLoad, load_manifests
 
 RENDER_TIMEOUT = 300.0  # seconds; a chart or overlay that takes longer is stuck, not big
@@ -209,8 +210,6 @@ def _value_at(obj: Any, path: Sequence[str | int]) -> Any:
 
 def _target(kind: str, fs_path: str, display: str, command: list[str], **extra: Any) -> dict[str, Any]:
     """``scan.targets`` entry: what was rendered, by which tool, from which commit."""
-    from scanner.scan import git_commit  # late: scan imports the sources
-
     info: dict[str, Any] = {"type": kind, "path": display, "renderer": " ".join(command)}
     info.update({k: v for k, v in extra.items() if v not in (None, [], "")})
     commit = git_commit(fs_path) if os.path.exists(fs_path) else None

@@ -15,8 +15,8 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from .model import VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult
-from .policies import SAFE_LOADER, bundled_dir, display_path
+from ..model import VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult
+from ..policies import SAFE_LOADER, bundled_dir, display_path
 
 BUNDLED_MAPPING_DIR = bundled_dir("mappings")
 AUTOMATION_LEVELS = ("automated", "partial", "manual")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .model import Finding, ScanResult
+from ..model import Finding, ScanResult
 
 FORMAT = "kubecomply-baseline"
 VERSION = 1

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .model import Finding, FrameworkResult
+from ..model import Finding, FrameworkResult
 
 GIT_TIMEOUT = 60
 

@@ -16,8 +16,8 @@ from typing import Any, Sequence
 
 import yaml
 
-from .model import Finding, Resource, Waiver
-from .policies import SAFE_LOADER
+from ..model import Finding, Resource, Waiver
+from ..policies import SAFE_LOADER
 
 ANNOTATION_PREFIX = "kubecomply.io/waive."
 MATCH_KEYS = ("kind", "namespace", "name", "labels", "apiVersion")
@@ -169,3 +169,29 @@ def apply_waivers(
             waiver.status = "applied"
             waiver.findings += 1
     return sorted(register, key=lambda w: (w.status, w.check, w.id))
+
+
+def fresh_copies(waivers: Sequence[Waiver]) -> list[Waiver]:
+    """Waivers count what they covered; each part of a scan (a fleet's cluster) starts from fresh copies."""
+    return [Waiver.from_dict(w.to_dict()) for w in waivers]
+
+
+def merge_registers(registers: Sequence[list[Waiver]]) -> list[Waiver]:
+    """One exception register over the parts of a scan: a waiver's findings add up, its best status wins.
+
+    A single part's register is the register (a cluster's or a file set's).
+    """
+    if len(registers) == 1:
+        return registers[0]
+    merged: dict[str, Waiver] = {}
+    rank = {"applied": 0, "expired": 1, "invalid": 1, "unused": 2}
+    for register in registers:
+        for w in register:
+            have = merged.get(w.id)
+            if have is None:
+                merged[w.id] = fresh_copies([w])[0]
+                continue
+            have.findings += w.findings
+            if rank.get(w.status, 3) < rank.get(have.status, 3):
+                have.status = w.status
+    return list(merged.values())

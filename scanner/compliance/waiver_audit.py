@@ -19,10 +19,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable
 
-from .model import ScanResult, Waiver
-from .scan import ScanOptions, load_bundle, scan_manifests
+from ..model import ScanResult, Waiver
 from .waivers import WaiverError, parse_waiver, read_entries
 
 DEFAULT_EXPIRING_WITHIN = 30
@@ -79,15 +78,21 @@ def _parse_all(path: str, known: set[str], today: dt.date) -> tuple[list[Waiver]
 
 
 def audit_waivers(
-    waivers_file: str, targets: Sequence[str], options: ScanOptions, expiring_within: int = DEFAULT_EXPIRING_WITHIN, stdin: TextIO | None = None
+    waivers_file: str,
+    known: set[str],
+    scan: Callable[[list[Waiver]], ScanResult],
+    today: dt.date | None = None,
+    expiring_within: int = DEFAULT_EXPIRING_WITHIN,
 ) -> Audit:
-    """Parse every entry, scan ``targets`` with the valid ones, and list what needs attention."""
-    today = options.today or dt.date.today()
-    known = set(load_bundle(options).policy_set.by_id())
+    """Parse every entry, scan with the valid ones, and list what needs attention.
+
+    ``scan`` runs the caller's scan with the given file waivers (the pipeline
+    lives above this package, so it is handed in rather than imported);
+    ``known`` are the check ids the scan will evaluate.
+    """
+    today = today or dt.date.today()
     valid, problems, total = _parse_all(waivers_file, known, today)
-    options.preloaded_waivers = valid
-    options.waivers_file = None
-    result = scan_manifests(targets, options, stdin=stdin)
+    result = scan(valid)
     audit = Audit(file=waivers_file, waivers=total, result=result)
     soon = today + dt.timedelta(days=expiring_within)
     for w in result.waivers:

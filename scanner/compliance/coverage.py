@@ -1,0 +1,79 @@
+"""What each check actually saw: how many resources, which failed, and why it did not run.
+
+The roll-up (``frameworks.roll_up``) turns this into control status, so this
+is where "did not look" is kept apart from "looked and found nothing": a check
+that failed to run, was left out for missing ``--data``, or needed a kind that
+was not collected carries the reason, and its controls are not assessed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Mapping, Sequence
+
+from ..model import VIOLATION_STATUSES, Finding, Policy, Resource
+from ..policies import ALL_KINDS
+from .frameworks import CheckCoverage
+
+
+def coverage_by_check(
+    policies: Sequence[Policy],
+    not_run: Mapping[str, str],
+    failed_checks: Mapping[str, str],
+    resources: Sequence[Resource],
+    findings: Sequence[Finding],
+    behind: Sequence[Resource],
+) -> dict[str, CheckCoverage]:
+    """Per check: resources of its kinds evaluated, resources with an open violation, and why it did not run.
+
+    ``behind[i]`` is the resource of ``findings[i]``; ``not_run`` are checks
+    left out on purpose, ``failed_checks`` those the engine could not run.
+    """
+    kinds = Counter(r.kind for r in resources)
+    coverage = {}
+    for policy in policies:
+        evaluated = sum(kinds.values()) if ALL_KINDS in policy.kinds else sum(kinds[k] for k in policy.kinds)
+        reason = not_run.get(policy.id)
+        coverage[policy.id] = CheckCoverage(evaluated=0 if reason else evaluated, error=failed_checks.get(policy.id), not_run=reason)
+    for finding, resource in zip(findings, behind):
+        if finding.status in VIOLATION_STATUSES:
+            coverage[finding.policy].failed_resources.add(id(resource))
+    return coverage
+
+
+def mark_not_collected(coverage: dict[str, CheckCoverage], policies: Sequence[Policy], missing: Mapping[str, str]) -> None:
+    """Checks that evaluate or read a kind that was not collected are not assessed, with the reason."""
+    for policy in policies:
+        kinds = sorted(missing) if ALL_KINDS in policy.kinds else [k for k in (*policy.kinds, *policy.reads) if k in missing]
+        if kinds:
+            # The short reason ("403 forbidden"); the kind gap carries the server's full message.
+            coverage[policy.id].not_collected = "; ".join(f"kind {k} was not collected ({missing[k].split(':', 1)[0]})" for k in kinds)
+
+
+def merge_coverage(
+    parts: Sequence[tuple[str, dict[str, CheckCoverage] | None, str | None]], policies: Sequence[Policy], not_run: Mapping[str, str]
+) -> dict[str, CheckCoverage]:
+    """One coverage over the parts of a scan: (name, coverage, error), coverage None where the part could not be read.
+
+    A check is not assessed for the whole where any part could not be read or
+    did not collect a kind the check needs; with several parts (a fleet) the
+    reason names the cluster.
+    """
+    merged = {p.id: CheckCoverage() for p in policies}
+    unreadable = [(name, error) for name, coverage, error in parts if coverage is None]
+    for check, cov in merged.items():
+        notes = []
+        for name, part_coverage, _error in parts:
+            part = part_coverage.get(check) if part_coverage is not None else None
+            if part is None:
+                continue
+            cov.evaluated += part.evaluated
+            cov.failed_resources |= part.failed_resources
+            cov.error = cov.error or part.error
+            cov.not_run = cov.not_run or part.not_run
+            if part.not_collected:
+                notes.append(part.not_collected if len(parts) == 1 else f"cluster {name}: {part.not_collected}")
+        notes += [f"cluster {name} was not scanned ({error})" for name, error in unreadable]
+        cov.not_collected = "; ".join(notes) or None
+        cov.not_run = cov.not_run or not_run.get(check)
+    return merged

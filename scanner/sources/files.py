@@ -1,0 +1,69 @@
+"""Manifest files, stdin and Helm/Kustomize renders as sources of a scan.
+
+Both read into a ``ManifestLoad`` (renders map each resource back to the file
+it came from), so both hand the pipeline one part whose resources carry file
+origins and whose ``lines`` answer for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
+
+from scanner.sources import Part, Reading
+from scanner.sources.git import git_commit
+from scanner.sources.manifests import DEFAULT_MAX_FILE_SIZE, ManifestLoad, load_manifests
+
+if TYPE_CHECKING:
+    from scanner.policies import PolicySet
+    from scanner.sources.render import RenderedLoad
+
+
+def path_targets(targets: Sequence[str]) -> list[dict[str, Any]]:
+    """``scan.targets`` for files, folders and stdin, with the git commit of each checkout."""
+    targets_info = []
+    for target in targets:
+        info: dict[str, Any] = {"type": "stdin" if target == "-" else "path", "path": target}
+        commit = git_commit(target) if target != "-" else None
+        if commit:
+            info["git_commit"] = commit
+        targets_info.append(info)
+    return targets_info
+
+
+def files_reading(load: ManifestLoad, source: str, targets: list[dict[str, Any]]) -> Reading:
+    """One part holding every resource read; the summary counts files and skipped documents."""
+    part = Part(name="files", resources=load.resources, gaps=list(load.gaps), lines=load)
+    summary = {"scope": "files", "files": len(load.files), "documents_skipped": dict(sorted(load.skipped.items()))}
+    return Reading(source=source, scope="files", parts=[part], targets=targets, summary=summary)
+
+
+@dataclass
+class ManifestSource:
+    """Files, folders (recursive) and ``-`` for stdin."""
+
+    targets: Sequence[str]
+    stdin: TextIO | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    workers: int = 1  # forked readers on large inputs
+    has_files = True
+
+    def read(self, policies: "PolicySet") -> Reading:
+        load = load_manifests(self.targets, max_file_size=self.max_file_size, stdin=self.stdin, workers=self.workers)
+        return files_reading(load, "manifests", path_targets(self.targets))
+
+
+@dataclass
+class RenderedSource:
+    """What a Helm chart or Kustomize overlay renders to (``scanner.sources.render``).
+
+    ``render`` runs the tool and reads its output; it raises RenderError when
+    the tool is missing or fails.
+    """
+
+    render: Callable[[], "RenderedLoad"]
+    has_files = True
+
+    def read(self, policies: "PolicySet") -> Reading:
+        rendered = self.render()
+        return files_reading(rendered, rendered.source, rendered.targets)  # source: "helm" or "kustomize"
