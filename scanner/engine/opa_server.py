@@ -348,6 +348,12 @@ class OpaServerEngine:
         assert self._wrapper is not None
         batch = resources[first:last]
         _kinds, index = group_by_kind(batch, first)
+        if self._wrapper.scope is not None:
+            # Outside any check's population: a failure here is the engine's, not a check's.
+            try:
+                result.add_outside(self._query(self._wrapper.scope, body, f"evaluating populations of resources #{first + 1}-{last}"), index)
+            except OpaRequestError as exc:
+                raise EngineError(f"OPA at {self.url} returned HTTP {exc.status} while {exc.what}: {one_line(exc.body.get('message', ''))}") from None
         try:
             found = self._query(f"{self.package}.fast", body, f"evaluating resources #{first + 1}-{last}") or {}
         except OpaRequestError as exc:
