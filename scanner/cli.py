@@ -127,6 +127,7 @@ CHECK_OPTIONS = (
     mapping_dir_option,
     click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable)."),
     click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="YAML/JSON facts for checks, read as data.kubecomply.config (e.g. allowed_registries); repeatable, later files win."),
+    click.option("--inline-waivers", type=click.Choice(["allow", "deny"]), default="allow", show_default=True, help="kubecomply.io/waive.<check> annotations: allow those that name an approver and an expiry date, or deny every one (exceptions only from the waivers file)."),
     click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read."),
     click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md)."),
     click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]"),
@@ -152,7 +153,8 @@ def scan_options(values: dict[str, Any], **extra: Any) -> "ScanOptions":
         fail("--opa-url, --opa-token-file and --opa-ca-file need --engine opa")
     return ScanOptions(
         policy_dirs=opts["policy_dirs"], mapping_dirs=opts["mapping_dirs"], frameworks=opts["frameworks"], engine=opts["engine"],
-        max_file_size=opts["max_file_size"], workers=opts["workers"], engine_options=engine_options, data_files=opts["data_files"], **extra,
+        max_file_size=opts["max_file_size"], workers=opts["workers"], engine_options=engine_options, data_files=opts["data_files"],
+        inline_waivers=opts["inline_waivers"], **extra,
     )
 
 
@@ -355,7 +357,7 @@ def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: in
         source = manifest_source(targets, options)
         audit = audit_waivers(
             waivers_file, set(bundle.policy_set.by_id()),
-            lambda valid: run_pipeline(source, replace(options, preloaded_waivers=valid), bundle), options.today, expiring_within,
+            lambda valid: run_pipeline(source, replace(options, preloaded_waivers=valid, waivers_file=waivers_file), bundle), options.today, expiring_within,
         )
     except USER_ERRORS as exc:
         fail(str(exc))
@@ -365,6 +367,9 @@ def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: in
     else:
         for problem in audit.problems:
             click.echo(f"{problem.kind.upper():8} {problem.waiver}: {problem.detail}")
+        for w in audit.inline:
+            state = f"{w.status}" + (f" (expires {w.expires})" if w.expires else "") + (f": {w.problem}" if w.problem else "")
+            click.echo(f"INLINE   {w.id}: {state}")
         counts = ", ".join(f"{audit.count(k)} {k}" for k in ("invalid", "expired", "unused", "expiring"))
         click.echo(f"{audit.waivers} waiver(s) in {waivers_file}, {audit.applied} applied; {counts}")
     assert audit.result is not None
