@@ -145,8 +145,6 @@ def load_framework(path: Path) -> Framework:
                 _choice(raw, "title_source", TITLE_SOURCES, file_title_source, name, f"control {cid}"),
             )
         )
-    if not controls:
-        raise FrameworkError(f"{name}: the framework is missing 'controls'")
     not_evidenced: list[NotEvidenced] = []
     raw_rest = data.get("not_evidenced", [])
     if raw_rest is None or not isinstance(raw_rest, list):
