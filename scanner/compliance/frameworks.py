@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 
 BUNDLED_MAPPING_DIR = bundled_dir("mappings")
 AUTOMATION_LEVELS = ("automated", "partial", "manual")
+# How a framework's results are summarised: a pass rate, or (risk-based frameworks
+# such as GDPR, where a percentage would claim more than a scan can show) status counts only.
+SCORING_MODES = ("score", "counts")
+# Whether control titles are the framework's own wording or our paraphrase
+# (SOC 2 criteria have no titles; ISO, PCI and CIS wording is copyrighted).
+TITLE_SOURCES = ("official", "paraphrase")
+# Why a control of the framework is not evidenced by this tool.
+NOT_EVIDENCED_REASONS = ("organisational", "physical", "out-of-cluster", "not-applicable")
 
 
 class FrameworkError(Exception):
@@ -38,18 +46,20 @@ class Control:
     manual_evidence: str | None = None
     description: str | None = None
     title_en: str | None = None  # English label beside a title in another language (ISMS-P)
-    title_source: str | None = None  # overrides the framework's title_source for this control
+    title_source: str = "paraphrase"  # the file's title_source unless the control overrides it
 
 
 @dataclass(frozen=True)
 class NotEvidenced:
-    """A control of the framework that this tool does not evidence, and why."""
+    """A control of the framework that no check evidences, with why: the rest of the
+    framework, so coverage can be stated against all of it and not only what we map."""
 
     id: str
     title: str
-    reason: str  # organisational, physical, out-of-cluster, not-applicable
+    reason: str  # one of NOT_EVIDENCED_REASONS
     note: str | None = None
-    title_source: str | None = None
+    title_en: str | None = None
+    title_source: str = "paraphrase"
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -64,16 +74,17 @@ class Framework:
     controls: tuple[Control, ...]
     description: str | None = None
     url: str | None = None
-    scoring: str = "score"  # "counts": risk-based (GDPR), status counts and no percentage
-    title_source: str | None = None  # "official" or "paraphrase"
+    scoring: str = "score"  # one of SCORING_MODES
+    title_source: str = "paraphrase"  # one of TITLE_SOURCES, the file's default
     not_evidenced: tuple[NotEvidenced, ...] = ()
-
-    @property
-    def total_controls(self) -> int:
-        return len(self.controls) + len(self.not_evidenced)
 
     def check_ids(self) -> set[str]:
         return {c for control in self.controls for c in control.checks}
+
+    @property
+    def total_controls(self) -> int:
+        """Every control of the framework: the ones mapped here and the ones not evidenced."""
+        return len(self.controls) + len(self.not_evidenced)
 
 
 @dataclass
@@ -106,29 +117,66 @@ def load_framework(path: Path) -> Framework:
     if not isinstance(data, dict):
         raise FrameworkError(f"{name}: a mapping file must be a YAML mapping")
     fid = str(_require(data, "id", name, "the framework"))
+    scoring = _choice(data, "scoring", SCORING_MODES, "score", name, "the framework")
+    file_title_source = _choice(data, "title_source", TITLE_SOURCES, "paraphrase", name, "the framework")
     controls: list[Control] = []
     seen: set[str] = set()
-    for index, raw in enumerate(_require(data, "controls", name, "the framework"), start=1):
+    for index, raw in enumerate(_require_list(data, "controls", name), start=1):
         if not isinstance(raw, dict):
             raise FrameworkError(f"{name}: control #{index} must be a mapping")
-        cid = str(_require(raw, "id", name, f"control #{index}"))
+        cid = _id(raw, name, f"control #{index}")
         if cid in seen:
             raise FrameworkError(f"{name}: control {cid} is listed twice")
         seen.add(cid)
         automation = str(raw.get("automation", "automated"))
         if automation not in AUTOMATION_LEVELS:
             raise FrameworkError(f"{name}: control {cid}: automation must be one of {', '.join(AUTOMATION_LEVELS)}")
-        checks = tuple(str(c) for c in raw.get("checks") or ())
+        raw_checks = raw.get("checks") or ()
+        if not isinstance(raw_checks, (list, tuple)) or not all(isinstance(c, str) and c for c in raw_checks):
+            raise FrameworkError(f"{name}: control {cid}: 'checks' must be a list of check ids, such as [privileged-containers]")
+        checks = tuple(raw_checks)
         if automation != "manual" and not checks:
             raise FrameworkError(f"{name}: control {cid} is '{automation}' but names no checks")
         if automation == "manual" and checks:
             raise FrameworkError(f"{name}: control {cid} is 'manual' but names checks; use 'partial'")
-        evidence = raw.get("manual_evidence")
+        evidence = _optional_text(raw, "manual_evidence", name, cid)
         if automation in ("partial", "manual") and not evidence:
             raise FrameworkError(f"{name}: control {cid} is '{automation}' and must say what manual_evidence the auditor needs")
         controls.append(
-            Control(cid, str(_require(raw, "title", name, f"control {cid}")), automation, checks, evidence, raw.get("description"),
-                    _optional_text(raw, "title_en", name, cid), _choice(raw, "title_source", ("official", "paraphrase"), None, name))
+            Control(
+                cid,
+                _title(raw, name, f"control {cid}"),
+                automation,
+                checks,
+                evidence,
+                _optional_text(raw, "description", name, cid),
+                _optional_text(raw, "title_en", name, cid),
+                _choice(raw, "title_source", TITLE_SOURCES, file_title_source, name, f"control {cid}"),
+            )
+        )
+    not_evidenced: list[NotEvidenced] = []
+    raw_rest = data.get("not_evidenced", [])
+    if raw_rest is None or not isinstance(raw_rest, list):
+        raise FrameworkError(f"{name}: 'not_evidenced' must be a list of controls (use [] when every control is mapped)")
+    for index, raw in enumerate(raw_rest, start=1):
+        if not isinstance(raw, dict):
+            raise FrameworkError(f"{name}: not_evidenced #{index} must be a mapping")
+        cid = _id(raw, name, f"not_evidenced #{index}")
+        if cid in seen:
+            raise FrameworkError(f"{name}: control {cid} is listed twice (controls and not_evidenced together must name each control once)")
+        seen.add(cid)
+        for key in ("checks", "automation", "manual_evidence"):
+            if key in raw:
+                raise FrameworkError(f"{name}: not_evidenced {cid} has '{key}'; a control with checks or manual evidence belongs under controls")
+        not_evidenced.append(
+            NotEvidenced(
+                cid,
+                _title(raw, name, f"not_evidenced {cid}"),
+                _choice(raw, "reason", NOT_EVIDENCED_REASONS, None, name, f"not_evidenced {cid}"),
+                _optional_text(raw, "note", name, cid),
+                _optional_text(raw, "title_en", name, cid),
+                _choice(raw, "title_source", TITLE_SOURCES, file_title_source, name, f"not_evidenced {cid}"),
+            )
         )
     return Framework(
         id=fid,
@@ -138,40 +186,45 @@ def load_framework(path: Path) -> Framework:
         controls=tuple(controls),
         description=data.get("description"),
         url=data.get("url"),
-        scoring=_choice(data, "scoring", ("score", "counts"), "score", name),
-        title_source=_choice(data, "title_source", ("official", "paraphrase"), None, name),
-        not_evidenced=_not_evidenced(data.get("not_evidenced") or [], name, seen),
+        scoring=scoring,
+        title_source=file_title_source,
+        not_evidenced=tuple(not_evidenced),
     )
 
 
-def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None, name: str) -> Any:
-    value = data.get(key, default)
-    if value is not None and value not in allowed:
-        raise FrameworkError(f"{name}: '{key}' must be one of {', '.join(allowed)}")
+def _require_list(data: dict[str, Any], key: str, name: str) -> list[Any]:
+    value = _require(data, key, name, "the framework")
+    if not isinstance(value, list):
+        raise FrameworkError(f"{name}: '{key}' must be a list of controls, not {type(value).__name__}")
     return value
 
 
-NOT_EVIDENCED_REASONS = ("organisational", "physical", "out-of-cluster", "not-applicable")
+def _id(raw: dict[str, Any], name: str, where: str) -> str:
+    value = _require(raw, "id", name, where)
+    if isinstance(value, float):  # YAML reads an unquoted 2.10 as the number 2.1
+        raise FrameworkError(f"{name}: {where}: 'id' {value!r} must be quoted, such as \"{value}\" (an unquoted 2.10 reads as 2.1)")
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise FrameworkError(f"{name}: {where}: 'id' must be a string such as \"CC6.1\"")
+    return str(value)
 
 
-def _not_evidenced(raw: Any, name: str, seen: set[str]) -> tuple[NotEvidenced, ...]:
-    """The framework's controls this tool does not evidence; their ids must not repeat the mapped ones."""
-    if not isinstance(raw, list):
-        raise FrameworkError(f"{name}: 'not_evidenced' must be a list")
-    out = []
-    for index, entry in enumerate(raw, start=1):
-        if not isinstance(entry, dict):
-            raise FrameworkError(f"{name}: not_evidenced #{index} must be a mapping")
-        cid = str(_require(entry, "id", name, f"not_evidenced #{index}"))
-        if cid in seen:
-            raise FrameworkError(f"{name}: control {cid} is listed twice")
-        seen.add(cid)
-        reason = str(_require(entry, "reason", name, f"not_evidenced {cid}"))
-        if reason not in NOT_EVIDENCED_REASONS:
-            raise FrameworkError(f"{name}: not_evidenced {cid}: reason must be one of {', '.join(NOT_EVIDENCED_REASONS)}")
-        out.append(NotEvidenced(cid, str(_require(entry, "title", name, f"not_evidenced {cid}")), reason,
-                                entry.get("note"), _choice(entry, "title_source", ("official", "paraphrase"), None, name)))
-    return tuple(out)
+def _title(raw: dict[str, Any], name: str, where: str) -> str:
+    value = _require(raw, "title", name, where)
+    if not isinstance(value, str):
+        raise FrameworkError(f"{name}: {where}: 'title' must be a string")
+    return value
+
+
+def _choice(raw: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None, name: str, where: str) -> str:
+    """A value from a fixed set; a typo fails loudly instead of silently meaning the default."""
+    value = raw.get(key)
+    if value is None:
+        if default is None:
+            raise FrameworkError(f"{name}: {where} is missing '{key}' (one of {', '.join(allowed)})")
+        return default
+    if not isinstance(value, str) or value not in allowed:
+        raise FrameworkError(f"{name}: {where}: '{key}' must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def load_frameworks(extra_dirs: Sequence[str | Path] = ()) -> list[Framework]:
