@@ -108,7 +108,7 @@ def test_whole_framework_scope_and_risk_based_scoring(tmp_path):
     assert fw["scoring"] == "counts" and fw["score"] is None and fw["score_with_exceptions"] is None
     assert fw["scope"]["controls_total"] == 2 and fw["scope"]["not_evidenced"] == 1
     assert fw["coverage"] == 0.5  # one assessed control of the framework's two
-    assert fw["not_evidenced"] == [{"id": "ORG-1", "reason": "organisational", "title": "Governance"}]
+    assert fw["not_evidenced"] == [{"id": "ORG-1", "reason": "organisational", "title": "Governance", "title_source": "paraphrase"}]
 
 
 def test_fail_under_refuses_a_risk_based_framework(tmp_path):
@@ -184,3 +184,16 @@ def test_every_format_says_pass_with_exceptions_and_pending_manual_evidence(demo
     assert run(["report", demo_json, "-f", "html", "-o", html]).exit_code == 0
     page = html.read_text()
     assert "pass with exceptions" in page and "manual evidence pending" in page and "Resources in scope (the population)" in page
+
+
+def test_demo_gdpr_has_no_percentage_and_frameworks_are_measured_whole(demo_json):
+    doc = json.loads(demo_json.read_text())
+    by_id = {fw["id"]: fw for fw in doc["frameworks"]}
+    gdpr = by_id["gdpr"]
+    assert gdpr["scoring"] == "counts" and gdpr["score"] is None and gdpr["score_with_exceptions"] is None
+    soc2 = by_id["soc2"]
+    assert soc2["scope"]["controls_total"] == 61 and soc2["scope"]["in_scope"] == 19
+    assert soc2["coverage"] < 0.5 and soc2["title_source"] == "paraphrase"
+    table = run(["report", demo_json, "-f", "table"]).stdout
+    gdpr_row = next(line for line in table.splitlines() if line.startswith("gdpr "))
+    assert "%" not in gdpr_row.split()[1] and "counts" in gdpr_row
