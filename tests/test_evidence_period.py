@@ -396,3 +396,30 @@ def test_history_add_refuses_a_tampered_signed_result(series, tmp_path):
     assert "not stored" in out.stderr and "changed after signing" in out.stderr
     records = json.loads(run("history", "list", "--store", tmp_path / "s", "-f", "json").stdout)
     assert len(records) == 1 and records[0]["signed"] is False and records[0]["verified"] is None  # no .dsse.json beside good.json: unsigned
+
+
+@pytest.mark.skipif(__import__("shutil").which("chromium") is None and __import__("shutil").which("chromium-browser") is None, reason="Chromium is not on the PATH (apt-get install chromium)")
+def test_period_pdf(series, tmp_path):
+    out = run("report", "--store", series["store"], "--since", SINCE, "--until", UNTIL, "-f", "pdf", "-o", tmp_path / "p.pdf")
+    assert out.exit_code == 0, out.output
+    data = (tmp_path / "p.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 10_000
+
+
+def test_period_argument_errors(series, tmp_path):
+    assert "--store" in run("report", "--since", SINCE).stderr
+    both = run("report", series["results"][0], "--store", series["store"])
+    assert both.exit_code == 2 and "not both" in both.stderr
+    table = run("report", "--store", series["store"], "-f", "table")
+    assert table.exit_code == 2 and "html, pdf, json, oscal" in table.stderr
+    empty = run("report", "--store", series["store"], "--since", "2030-01-01", "-f", "json")
+    assert empty.exit_code == 2 and "no stored results" in empty.stderr
+    bad_date = run("report", "--store", series["store"], "--since", "last tuesday", "-f", "json")
+    assert bad_date.exit_code == 2 and "is not a date" in bad_date.stderr
+    no_bounds = run("report", "--store", series["store"], "--schedule", "weekly", "-f", "json")
+    assert no_bounds.exit_code == 2 and "--schedule needs --since and --until" in no_bounds.stderr
+    not_store = tmp_path / "x"
+    not_store.mkdir()
+    (not_store / "file").write_text("x")
+    refused = run("history", "add", series["results"][0], "--store", not_store)
+    assert refused.exit_code == 2 and "not empty and not a history store" in refused.stderr
