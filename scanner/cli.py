@@ -494,6 +494,8 @@ def read_result(results: str) -> ScanResult:
 def report_command(results: str | None, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, **period: Any) -> None:
     """Render a saved JSON result again, in any format, without rescanning; or, with --store, a period report."""
     if period["store"] or results is None or fmt == "oscal":
+        if lang != "en" or csv_controls or report_url:
+            fail("--lang, --csv-controls and --report-url apply to one result's report, not to -f oscal or a --store period report")
         evidence_report(results, fmt, output, **period)
         return
     check_format(fmt, output, csv_controls)

@@ -408,6 +408,8 @@ def test_period_pdf(series, tmp_path):
 
 def test_period_argument_errors(series, tmp_path):
     assert "--store" in run("report", "--since", SINCE).stderr
+    korean = run("report", "--store", series["store"], "-f", "html", "--lang", "ko")
+    assert korean.exit_code == 2 and "--lang" in korean.stderr
     both = run("report", series["results"][0], "--store", series["store"])
     assert both.exit_code == 2 and "not both" in both.stderr
     table = run("report", "--store", series["store"], "-f", "table")

@@ -111,3 +111,18 @@ def test_cluster_scan_round_trip(tmp_path):
     assert prop(res, "cluster") == f"fixture {url}"
     assert prop(res, "subject") == f"cluster fixture ({url})"
     assert prop(res, "gaps") == str(len(doc["gaps"])) != "0"
+
+
+def test_values_with_newlines_become_one_line_props(tmp_path):
+    """OSCAL prop values are one line; a target path with a newline must not make the document invalid."""
+    doc = {"schema_version": "1.0", "scan": {"started": "2026-01-01T00:00:00Z", "targets": [{"type": "path", "path": "odd\nname/"}]},
+           "summary": {}, "findings": [], "gaps": [], "waivers": [],
+           "frameworks": [{"id": "fw", "title": "FW", "version": "1", "controls": [{"id": "Art. 32(1)(b)", "title": "t", "automation": "automated", "status": "not-assessed", "reason": "no population"}]}]}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    assert run("report", path, "-f", "oscal", "-o", tmp_path / "o.json").exit_code == 0
+    (res,) = load_assessment_results(tmp_path / "o.json").results
+    assert prop(res, "subject") == "path odd name/"
+    (finding,) = res.findings
+    assert finding.target.target_id == "fw_Art._32_1_b" and prop(finding, "control-id") == "Art. 32(1)(b)"
+    assert statuses_from(res) == {("fw", "Art. 32(1)(b)"): "not-assessed"}

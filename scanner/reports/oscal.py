@@ -74,7 +74,7 @@ def _props(common: Any, pairs: Sequence[tuple[str, Any]]) -> list[Any] | None:
     """Properties in kubecomply's namespace; empty values are left out (OSCAL forbids them)."""
     out = []
     for name, value in pairs:
-        text = str(value).strip() if value is not None else ""
+        text = " ".join(str(value).split()) if value is not None else ""  # OSCAL values are one line
         if text:
             out.append(common.Property(name=name, value=text, ns=NS))
     return out or None
