@@ -49,15 +49,21 @@ def status_class(status: str | None) -> str:
     return "fail" if statuses.failed(status) else "other"
 
 
-def _x(moment: str, since: float, span: float) -> float:
-    return round((parse_time(moment).timestamp() - since) / span * (TIMELINE_WIDTH - MARK_WIDTH), 2)
+def mark_width(scans: int) -> float:
+    """Marks narrow as scans multiply (a year of daily scans still fits), but never below 1.5 px."""
+    return round(max(1.5, min(MARK_WIDTH, TIMELINE_WIDTH / max(scans, 1) * 0.8)), 2)
+
+
+def _x(moment: str, since: float, span: float, mark: float) -> float:
+    return round((parse_time(moment).timestamp() - since) / span * (TIMELINE_WIDTH - mark), 2)
 
 
 def period_view(period: dict[str, Any]) -> dict[str, Any]:
     since = parse_time(period["since"]).timestamp()
     span = max(parse_time(period["until"]).timestamp() - since, 1.0)
-    xs = [_x(s["started"], since, span) for s in period["scans"]]
-    missing = [{**m, "x": _x(m["from"], since, span), "width": max(_x(m["to"], since, span) - _x(m["from"], since, span), 2.0)} for m in period["missing"]]
+    mark = mark_width(len(period["scans"]))
+    xs = [_x(s["started"], since, span, mark) for s in period["scans"]]
+    missing = [{**m, "x": _x(m["from"], since, span, mark), "width": max(_x(m["to"], since, span, mark) - _x(m["from"], since, span, mark), 2.0)} for m in period["missing"]]
     frameworks = []
     for fw in period["frameworks"]:
         controls = []
@@ -68,9 +74,9 @@ def period_view(period: dict[str, Any]) -> dict[str, Any]:
             ]
             controls.append({**c, "marks": marks})
         frameworks.append({**fw, "controls": controls})
-    return {"frameworks": frameworks, "missing": missing, "xs": xs}
+    return {"frameworks": frameworks, "missing": missing, "xs": xs, "mark": mark}
 
 
 def render_period_html(period: dict[str, Any]) -> str:
     template = _environment().get_template("period.html.j2")
-    return template.render(p=period, csp=CSP, width=TIMELINE_WIDTH, mark=MARK_WIDTH, **period_view(period))
+    return template.render(p=period, csp=CSP, width=TIMELINE_WIDTH, **period_view(period))
