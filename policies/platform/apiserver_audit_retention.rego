@@ -13,6 +13,7 @@
 #   id: apiserver-audit-retention
 #   severity: low
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver and write the audit log to a file (--audit-log-path other than -)
 #   remediation: >-
 #     Set --audit-log-maxage=30, --audit-log-maxbackup=10 and
 #     --audit-log-maxsize=100 (or larger, as your retention policy requires) in the
@@ -29,6 +30,14 @@ import rego.v1
 import data.kubecomply.lib.apiserver
 
 _minimums := {"audit-log-maxage": 30, "audit-log-maxbackup": 10, "audit-log-maxsize": 100}
+
+# Population: kube-apiserver Pods that write the audit log to a file. With
+# --audit-log-path=- the events go to standard output and the log pipeline
+# decides retention; other Pods are not applicable either.
+applies if {
+	some server in apiserver.servers
+	not _to_stdout(server)
+}
 
 deny contains result if {
 	some server in apiserver.servers

@@ -28,3 +28,17 @@ test_fail_too_low_and_not_a_number if {
 test_stdout_is_not_evaluated if {
 	count(check.deny) == 0 with input as _pod(["kube-apiserver", "--audit-log-path=-"])
 }
+
+# Population: kube-apiserver Pods that write the audit log to a file.
+test_applies_to_apiserver_logging_to_a_file if {
+	check.applies with input as _pod(["kube-apiserver", "--audit-log-path=/var/log/audit.log"])
+	check.applies with input as _pod(["kube-apiserver"])
+}
+
+test_not_applicable_to_stdout_logging_or_other_pods if {
+	not check.applies with input as _pod(["kube-apiserver", "--audit-log-path=-"])
+	count(check.deny) == 0 with input as _pod(["kube-apiserver", "--audit-log-path=-"])
+	other := {"kind": "Pod", "metadata": {"name": "web"}, "spec": {"containers": [{"name": "web", "command": ["nginx", "--audit-log-maxage=1"]}]}}
+	not check.applies with input as other
+	count(check.deny) == 0 with input as other
+}
