@@ -64,7 +64,9 @@ data_value(value) if {
 # names or globs, or one string). A missing key, or no --data at all, means
 # "not configured", never an error: the labels still decide. (Never read
 # `data` as a whole here: the engine would then hand every check that imports
-# this library the whole inventory.)
+# this library the whole scanned set. Nor write the name of that document in
+# a library: the OPA server engine uploads it whenever a loaded module's text
+# mentions it.)
 listed(namespace) if {
 	name := namespace.metadata.name
 	is_string(name)
