@@ -19,7 +19,7 @@ from .policies import SAFE_LOADER
 
 # Keys whose shape we know, checked here so a typo fails with the file name
 # instead of a check quietly seeing nothing.
-KNOWN_LIST_KEYS = ("allowed_registries",)
+KNOWN_LIST_KEYS = ("allowed_registries", "data_namespaces")
 # Keys that must be a whole number of at least 1 (a bool is not one).
 KNOWN_COUNT_KEYS = ("audit_log_min_days",)
 

@@ -16,6 +16,7 @@
 #   id: apiserver-audit-retention
 #   severity: low
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver and write the audit log to a file (--audit-log-path other than -)
 #   remediation: >-
 #     Set --audit-log-maxage=30, --audit-log-maxbackup=10 and
 #     --audit-log-maxsize=100 (or larger, as your retention policy requires) in the
@@ -42,6 +43,14 @@ _min_days := data.kubecomply.config.audit_log_min_days if {
 	is_number(data.kubecomply.config.audit_log_min_days)
 	data.kubecomply.config.audit_log_min_days >= 1
 } else := 30
+
+# Population: kube-apiserver Pods that write the audit log to a file. With
+# --audit-log-path=- the events go to standard output and the log pipeline
+# decides retention; other Pods are not applicable either.
+applies if {
+	some server in apiserver.servers
+	not _to_stdout(server)
+}
 
 deny contains result if {
 	some server in apiserver.servers

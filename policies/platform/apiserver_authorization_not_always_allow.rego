@@ -13,6 +13,7 @@
 #   id: apiserver-authorization-not-always-allow
 #   severity: high
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver (its static Pod manifest or the mirror Pod in kube-system)
 #   remediation: >-
 #     Set --authorization-mode=Node,RBAC (Webhook may be added) in the
 #     kube-apiserver manifest on every control plane node, removing AlwaysAllow;
@@ -27,6 +28,12 @@ package kubecomply.platform.apiserver_authorization_not_always_allow
 import rego.v1
 
 import data.kubecomply.lib.apiserver
+
+# Population: Pods that run kube-apiserver (its static Pod manifest, or the
+# mirror Pod in kube-system). Every other Pod is not applicable.
+applies if {
+	some _ in apiserver.servers
+}
 
 deny contains result if {
 	some server in apiserver.servers

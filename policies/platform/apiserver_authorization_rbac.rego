@@ -13,6 +13,7 @@
 #   id: apiserver-authorization-rbac
 #   severity: high
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver (its static Pod manifest or the mirror Pod in kube-system)
 #   remediation: >-
 #     Add RBAC to --authorization-mode (for example --authorization-mode=Node,RBAC)
 #     in the kube-apiserver manifest on every control plane node; with an
@@ -27,6 +28,12 @@ package kubecomply.platform.apiserver_authorization_rbac
 import rego.v1
 
 import data.kubecomply.lib.apiserver
+
+# Population: Pods that run kube-apiserver (its static Pod manifest, or the
+# mirror Pod in kube-system). Every other Pod is not applicable.
+applies if {
+	some _ in apiserver.servers
+}
 
 deny contains result if {
 	some server in apiserver.servers
