@@ -58,11 +58,14 @@ def _kind_selector(kinds: Sequence[str]) -> list[str]:
     return [f"\tsome kind in {json.dumps(list(kinds))}", "\tgroup := input.kinds[kind]"]
 
 
-def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, data_with: str = "") -> Wrapper:
+def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, data_with: str = "", scope_in_fast: bool = False) -> Wrapper:
     """The fast-path and per-check modules for ``policies``.
 
     ``data_with`` is appended to every ``with input as r``; the OPA engine uses it
     to point ``data.inventory`` at the scan's own copy on a shared server.
+    ``scope_in_fast`` puts the population rule in the fast package, so that one
+    query of that package answers both (regorus evaluates a whole package per
+    reference, so the embedded engine keeps it apart).
     """
     scope = f"with input as r{data_with}"
     header = ["", "import rego.v1", ""]
@@ -93,16 +96,20 @@ def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, da
         fast += [f"group_{number} contains [kind, i, check, v] if {{", *_kind_selector(kinds)]
         fast += ["\tsome i, r in group", f"\tsome check, found in data.{group_package}.all {scope}", "\tsome v in found", "}", ""]
         groups.append(f"data.{package}.fast.group_{number}")
-    modules.append(("kubecomply-fast.rego", "\n".join(fast)))
     scope_ref = None
     narrowed = [p for p in policies if p.has_applies]
-    if narrowed:
-        outside = [f"package {package}.scope", *header]
-        for policy in narrowed:
-            outside += [f"outside contains [{json.dumps(policy.id)}, kind, i] if {{", *_kind_selector(policy.kinds)]
-            outside += ["\tsome i, r in group", f"\tnot data.{policy.package}.applies {scope}", "}", ""]
-        modules.append(("kubecomply-scope.rego", "\n".join(outside)))
+    outside: list[str] = []
+    for policy in narrowed:
+        outside += [f"outside contains [{json.dumps(policy.id)}, kind, i] if {{", *_kind_selector(policy.kinds)]
+        outside += ["\tsome i, r in group", f"\tnot data.{policy.package}.applies {scope}", "}", ""]
+    if narrowed and scope_in_fast:
+        # One query answers both (the OPA server: one HTTP request per batch).
+        fast += outside
+        scope_ref = f"data.{package}.fast.outside"
+    elif narrowed:
+        modules.append(("kubecomply-scope.rego", "\n".join([f"package {package}.scope", *header, *outside])))
         scope_ref = f"data.{package}.scope.outside"
+    modules.append(("kubecomply-fast.rego", "\n".join(fast)))
     return Wrapper(modules, groups, rules, ("kubecomply-each.rego", "\n".join(each)), scope_ref)
 
 
