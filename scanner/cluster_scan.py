@@ -96,13 +96,31 @@ def _not_collected(bundle: LoadedBundle, missing: dict[str, str]) -> dict[str, s
     return out
 
 
+def _reads_not_collected(bundle: LoadedBundle, missing: dict[str, str]) -> set[str]:
+    """Checks that read (``custom.reads``) a kind that was not collected.
+
+    Their findings were judged without that kind: namespace-network-policy, with the
+    NetworkPolicies forbidden, finds every namespace "without a NetworkPolicy".  Unlike a
+    finding on an object that was collected, such a finding is not evidence.
+    """
+    return {p.id for p in bundle.policy_set.policies if any(k in missing for k in p.reads)}
+
+
 def _evaluate(collection: ClusterCollection, bundle: LoadedBundle, engine: Any, file_waivers: list[Waiver], known: set[str]) -> _ClusterScan:
     resources = collection.resources()
     evaluation: Evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
     findings, behind = make_findings(evaluation, resources, bundle, ManifestLoad())
+    missing = collection.missing_kinds()
+    blind = _reads_not_collected(bundle, missing)
+    withheld = Counter(f.policy for f in findings if f.policy in blind)
+    if withheld:
+        kept = [(f, r) for f, r in zip(findings, behind) if f.policy not in blind]
+        findings, behind = [f for f, _r in kept], [r for _f, r in kept]
     register = apply_waivers(findings, behind, [_copy_waiver(w) for w in file_waivers], resources, known)
     coverage = coverage_by_check(bundle, resources, evaluation, findings, behind)
-    for check, reason in _not_collected(bundle, collection.missing_kinds()).items():
+    for check, reason in _not_collected(bundle, missing).items():
+        if withheld[check]:
+            reason += f"; {withheld[check]} finding(s) judged without it withheld"
         coverage[check].not_collected = reason
     name = collection.context or collection.server
     return _ClusterScan(collection, name, None, resources, findings, coverage, register, dict(evaluation.failed_checks))
