@@ -154,7 +154,7 @@ def population() -> list[dict[str, Any]]:
     objs.append({"apiVersion": "v1", "kind": "Pod",
                  "metadata": _meta("kube-apiserver-node-1", "kube-system", {"component": "kube-apiserver", "tier": "control-plane"},
                                    annotations={"kubernetes.io/config.mirror": "0123456789abcdef"}),
-                 "spec": {"hostNetwork": True, "priorityClassName": "system-node-critical",
+                 "spec": {"nodeName": "node-1", "hostNetwork": True, "priorityClassName": "system-node-critical",
                           "containers": [{"name": "kube-apiserver", "image": "registry.k8s.io/kube-apiserver:v1.36.3", "command": apiserver_argv}]}})
     # ---- services and ingress
     objs += [

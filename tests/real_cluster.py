@@ -67,7 +67,8 @@ class Pki:
     server_key: Path
     admin_cert: Path
     admin_key: Path
-    sa_key: Path  # signs service-account tokens; its public half verifies them
+    sa_key: Path  # signs service-account tokens
+    sa_pub: Path  # verifies them
 
 
 def make_pki(folder: Path) -> Pki:
@@ -82,6 +83,7 @@ def make_pki(folder: Path) -> Pki:
 
     for name in ("ca.key", "server.key", "admin.key", "sa.key"):
         key(name)
+    run("pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub")
     run("req", "-x509", "-new", "-key", "ca.key", "-days", "2", "-subj", "/CN=kubecomply-test-ca", "-out", "ca.crt")
     (folder / "server.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
     (folder / "client.cnf").write_text("basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n")
@@ -89,7 +91,7 @@ def make_pki(folder: Path) -> Pki:
         run("req", "-new", "-key", f"{name}.key", "-subj", subject, "-out", f"{name}.csr")
         run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
             "-extfile", ext, "-out", f"{name}.crt")
-    return Pki(folder / "ca.crt", folder / "server.crt", folder / "server.key", folder / "admin.crt", folder / "admin.key", folder / "sa.key")
+    return Pki(folder / "ca.crt", folder / "server.crt", folder / "server.key", folder / "admin.crt", folder / "admin.key", folder / "sa.key", folder / "sa.pub")
 
 
 # ------------------------------------------------------------------------ processes
@@ -220,7 +222,7 @@ def kube_apiserver_args(binary: Path, etcd_url: str, port: int, prefix: str, pki
         "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={port}",
         f"--tls-cert-file={pki.server_cert}", f"--tls-private-key-file={pki.server_key}",
         f"--client-ca-file={pki.ca_cert}",  # the admin client certificate (O=system:masters)
-        f"--service-account-key-file={pki.sa_key}", f"--service-account-signing-key-file={pki.sa_key}",
+        f"--service-account-key-file={pki.sa_pub}", f"--service-account-signing-key-file={pki.sa_key}",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--authorization-mode=RBAC",
         "--service-cluster-ip-range=10.96.0.0/16",
@@ -255,6 +257,7 @@ class RealCluster:
         began = time.monotonic()
         owns = folder is None
         root = Path(tempfile.mkdtemp(prefix="kubecomply-real-")) if folder is None else folder
+        root.mkdir(parents=True, exist_ok=True)
         etcd = None
         cluster = None
         try:
