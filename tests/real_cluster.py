@@ -362,6 +362,7 @@ def start_etcd(binary: Path, folder: Path) -> tuple[Process, str]:
 RESOURCES: dict[str, tuple[str, str, str, bool]] = {
     "Namespace": ("", "v1", "namespaces", False),
     "Pod": ("", "v1", "pods", True),
+    "Event": ("", "v1", "events", True),
     "PodTemplate": ("", "v1", "podtemplates", True),
     "ReplicationController": ("", "v1", "replicationcontrollers", True),
     "Service": ("", "v1", "services", True),
