@@ -80,15 +80,13 @@ def test_a_fleet_of_two_real_clusters_and_one_that_stops(real_cluster, second, t
     finally:
         proxy.stop()
     assert died.is_set()
-    assert code == 1, stderr  # gaps alone do not raise the exit code without --fail-on-gaps
-    assert by_context(mid)["main"] == found["main"] and "second" not in by_context(mid)
-    gaps = [g for g in mid["gaps"] if g.get("cluster") == "second"]
-    assert gaps and all(g["type"] == "kind" and ("cannot connect" in g["reason"] or "connection" in g["reason"]) for g in gaps)
-    assert not any(g.get("cluster") == "main" for g in mid["gaps"])
-    entry = next(c for c in mid["fleet"]["clusters"] if c["name"] == "second")
-    assert entry["resources"] == 0 and entry["gaps"] == len(gaps)
-    statuses = {c["clusters"]["second"] for c in mid["fleet"]["controls"]}
-    assert "pass" not in statuses
+    assert code == 1, stderr  # a cluster gap alone does not raise the exit code without --fail-on-gaps
+    assert by_context(mid) == {"main": found["main"]}  # the other cluster's results are kept whole
+    clusters = {c["name"]: c for c in mid["fleet"]["clusters"]}
+    assert clusters["second"]["status"] == "unreachable"
+    assert "no kind could be listed" in clusters["second"]["error"] and "cannot connect" in clusters["second"]["error"]
+    assert [(g["type"], g["cluster"]) for g in mid["gaps"]] == [("cluster", "second")]
+    assert {c["clusters"]["second"] for c in mid["fleet"]["controls"]} == {"not-assessed"}
 
     # Stopped before the scan: the cluster is unreachable, the other's results are kept.
     code, down, stderr = scan_json("cluster", "--kubeconfig", direct, "--context", "main", "--context", "second", "--request-timeout", "5")
