@@ -29,11 +29,11 @@ from __future__ import annotations
 import atexit
 import base64
 import json
-import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -125,10 +125,22 @@ class Process:
             pass
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, be killed when the process that started us dies,
+    even by SIGKILL (when no teardown or atexit runs). Elsewhere, atexit and stop() must do."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _spawn(name: str, argv: Sequence[str], folder: Path) -> Process:
     log = folder / f"{name}.log"
     with open(log, "wb") as fh:
-        popen = subprocess.Popen(list(argv), stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        popen = subprocess.Popen(list(argv), stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     return Process(name, popen, log)
 
 
@@ -253,7 +265,7 @@ class RealCluster:
 
     @classmethod
     def start(cls, etcd_binary: Path, apiserver_binary: Path, names: Sequence[str] = ("main",), folder: Path | None = None) -> "RealCluster":
-        """Start etcd and one API server per name (concurrently); everything is torn down if any fails."""
+        """Start etcd and one API server per name; everything is torn down if any part fails."""
         began = time.monotonic()
         owns = folder is None
         root = Path(tempfile.mkdtemp(prefix="kubecomply-real-")) if folder is None else folder
@@ -261,11 +273,10 @@ class RealCluster:
         etcd = None
         cluster = None
         try:
-            pki_future_pool = ThreadPoolExecutor(1)
-            pki_future = pki_future_pool.submit(make_pki, root / "pki")
-            etcd, etcd_url = start_etcd(etcd_binary, root)
-            pki = pki_future.result()
-            pki_future_pool.shutdown()
+            with ThreadPoolExecutor(1) as pool:  # the keys are made while etcd starts
+                pki_future = pool.submit(make_pki, root / "pki")
+                etcd, etcd_url = start_etcd(etcd_binary, root)
+                pki = pki_future.result()
             cluster = cls(root, pki, etcd, etcd_url, apiserver_binary, _owns_folder=owns)
             atexit.register(cluster.stop)  # a safety net if the caller never gets to stop it
             cluster.add_servers(names)
@@ -414,7 +425,6 @@ class Rest:
         config.connection_pool_maxsize = pool_size
         config.retries = False
         self.api = ApiClient(config)
-        self.lock = threading.Lock()
 
     def request(self, method: str, path: str, body: Any = None, query: Sequence[tuple[str, str]] = (), content_type: str = "application/json") -> tuple[int, Any]:
         headers = {"Accept": "application/json"}

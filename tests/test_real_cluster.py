@@ -14,9 +14,7 @@ import gzip
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
 import yaml
 from click.testing import CliRunner
 
