@@ -3,7 +3,8 @@
 Exit codes: 0 no gate tripped; 1 a gate tripped (an open finding at or above
 --fail-on, a framework score under --fail-under); 2 the scan could not be
 done properly (bad arguments, policy, mapping, waiver or baseline errors,
-unreadable inputs, checks that could not run, any gap with --fail-on-gaps).
+unreadable inputs, checks that could not run, kinds not collected that leave
+a mapped control not assessed unless --allow-gaps, any gap with --fail-on-gaps).
 ``waivers check`` has its own (see its help).
 """
 
@@ -106,6 +107,7 @@ report_url_option = click.option("--report-url", default=None, metavar="URL", he
 targets_argument = click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
 allow_parse_errors_option = click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
 allow_empty_option = click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
+allow_gaps_option = click.option("--allow-gaps", is_flag=True, help="Kinds or clusters that could not be collected are still reported, but do not make the exit code 2 when they leave mapped controls not assessed.")
 
 def options(*decorators: Any) -> Any:
     """Apply a list of click options in order, so commands share them without copies."""
@@ -203,6 +205,7 @@ def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str,
     fmt, output, csv_controls, lang = values.pop("fmt"), values.pop("output"), values.pop("csv_controls"), values.pop("lang")
     fail_on, fail_under, fail_on_gaps = values.pop("fail_on"), values.pop("fail_under"), values.pop("fail_on_gaps")
     report_url, allow_parse_errors, allow_empty = values.pop("report_url"), values.pop("allow_parse_errors"), values.pop("allow_empty")
+    allow_gaps = values.pop("allow_gaps", False)  # only the cluster and snapshot commands have it
     check_format(fmt, output, csv_controls)
     options = scan_options(
         values, waivers_file=values.pop("waivers_file"), baseline_file=values.pop("baseline_file"),
@@ -217,7 +220,7 @@ def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str,
         return
     result.gates = evaluate_gates(result, gate_policy)
     write_report(result, fmt, output, csv_controls, lang, report_url)
-    code, reason = exit_code(result, gate_policy, allow_parse_errors, allow_empty)
+    code, reason = exit_code(result, gate_policy, allow_parse_errors, allow_empty, allow_gaps)
     if output:
         click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
     click.echo(f"kubecomply: exit {code}: {reason}", err=True)
@@ -398,6 +401,7 @@ def cluster_targets(kubeconfig: str | None, contexts: Sequence[str], all_context
 
 @scan.command("cluster")
 @report_options()
+@allow_gaps_option
 @kubeconfig_option
 @click.option("--context", "contexts", multiple=True, help="Kubeconfig context to scan (repeatable: a fleet).  [default: the current context]")
 @click.option("--all-contexts", is_flag=True, help="Scan every context of the kubeconfig, as a fleet.")
@@ -406,9 +410,10 @@ def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_co
     """Scan a live cluster (or several: --context twice, --all-contexts) through the Kubernetes API.
 
     \b
-    Exit codes as for `scan manifests`; kinds that could not be collected are
-    coverage gaps in every report, and make the exit code 2 only with
-    --fail-on-gaps.
+    Exit codes as for `scan manifests`; kinds (or fleet clusters) that could
+    not be collected are coverage gaps in every report, and make the exit
+    code 2 when they leave a mapped control not assessed (unless
+    --allow-gaps), or whenever there is one with --fail-on-gaps.
     """
     from .cluster_scan import scan_cluster
     from .sources.cluster import ClusterError
@@ -421,6 +426,7 @@ def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_co
 @scan.command("snapshot")
 @click.argument("snapshot_file", type=click.Path(exists=True, dir_okay=False))
 @report_options()
+@allow_gaps_option
 def scan_snapshot_command(snapshot_file: str, **values: Any) -> None:
     """Scan an evidence snapshot written by `kubecomply export cluster`, offline; its digest is verified first."""
     from .cluster_scan import scan_snapshot

@@ -393,6 +393,7 @@ class CheckInfo:
     resources_evaluated: int = 0
     error: str | None = None  # why the check could not run
     not_run: str | None = None  # why the check was deliberately not run (e.g. its --data is missing)
+    not_collected: str | None = None  # kinds it needs that a cluster scan could not collect, and why
     scope: str | None = None  # for cross-resource checks: what they could see ("files", "cluster")
 
     def to_dict(self) -> dict[str, Any]:

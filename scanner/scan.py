@@ -301,7 +301,8 @@ def check_catalogue(bundle: LoadedBundle, coverage: dict[str, CheckCoverage], sc
                 references=p.references, kinds=list(p.declared_kinds or p.kinds), applies_to=sorted(p.kinds),
                 package=p.package, bundled=p.bundled,
                 resources_evaluated=cov.evaluated if cov else 0, error=cov.error if cov else None,
-                not_run=cov.not_run if cov else None, scope=scope if p.cross_resource else None,
+                not_run=cov.not_run if cov else None, not_collected=cov.not_collected if cov else None,
+                scope=scope if p.cross_resource else None,
             )
         )
     return out

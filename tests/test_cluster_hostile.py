@@ -1,0 +1,104 @@
+"""Cluster scans against a hostile or broken API server (issue 15): gaps, malformed answers, faults.
+
+Every test drives the CLI against tests/k8s_fixture_server.py over HTTPS; the faults are
+set per resource on the fixture, so each test says exactly what the server does wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("kubernetes")
+if shutil.which("openssl") is None:
+    pytest.skip("openssl is needed to make the fixture server's certificates", allow_module_level=True)
+
+from cluster_helpers import cluster_objects, write_mapping, write_policies  # noqa: E402
+from k8s_fixture_server import DEFAULT_RESOURCES, Fault, K8sFixture, make_tls  # noqa: E402
+
+from scanner.cli import main  # noqa: E402
+
+LISTED = [r.plural for r in DEFAULT_RESOURCES if r.plural != "namespaces"]
+
+
+def run(args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def last_line(out) -> str:
+    return out.stderr.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    return make_tls(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def server(tls):
+    with K8sFixture(cluster_objects(), tls=tls) as fx:
+        yield fx
+
+
+@pytest.fixture
+def kubeconfig(server, tmp_path):
+    return server.kubeconfig(tmp_path / "kubeconfig")
+
+
+# ------------------------------------------------------------------ item 3: gaps make the exit code 2
+
+
+def test_most_kinds_forbidden_exits_2_by_default_and_allow_gaps_accepts(server, kubeconfig):
+    for plural in LISTED:
+        server.fault(plural, Fault(status=403, times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json"])
+    assert out.exit_code == 2, out.output
+    doc = json.loads(out.stdout)
+    not_assessed = [c for fw in doc["frameworks"] for c in fw["controls"] if c["status"] == "not-assessed"]
+    assert not_assessed and not any(c["status"] == "pass" for fw in doc["frameworks"] for c in fw["controls"])
+    line = last_line(out)
+    assert line.startswith("kubecomply: exit 2: ") and "mapped control(s) not assessed" in line and "--allow-gaps" in line
+    kinds = {g["kind"] for g in doc["gaps"] if g["type"] == "kind"}
+    assert "Pod" in kinds and f"{len(kinds)} kind(s) or cluster(s) could not be collected" in line
+    # The checks that lacked kinds say so in the result, so a saved result tells why.
+    assert any(c.get("not_collected") for c in doc["checks"])
+
+    for plural in LISTED:
+        server.fault(plural, Fault(status=403, times=None))
+    allowed = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json", "--allow-gaps"])
+    assert allowed.exit_code in (0, 1), allowed.output
+    assert json.loads(allowed.stdout)["gaps"]  # still reported, only the exit code is accepted
+
+
+def test_gap_that_leaves_no_mapped_control_unassessed_keeps_the_findings_exit_code(server, kubeconfig, tmp_path):
+    """Secrets forbidden, but the only control that needs them has its own evidence elsewhere: no exit 2."""
+    policies = write_policies(tmp_path / "policies")
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "pods.yaml").write_text(
+        'id: pods-fw\ntitle: Pods only\nversion: "1"\ncontrols:\n'
+        '  - id: "P1"\n    title: "Pods carry a team label"\n    automation: automated\n    checks: [pod-team-label, legacy-sa-token]\n'
+    )
+    server.fault("secrets", Fault(status=403, times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "--policy-dir", policies, "--mapping-dir", mappings, "--framework", "pods-fw", "-f", "json"])
+    doc = json.loads(out.stdout)
+    control = next(c for fw in doc["frameworks"] if fw["id"] == "pods-fw" for c in fw["controls"])
+    assert control["status"] == "fail"  # pods without team label: evidence enough to fail it
+    assert any(g["type"] == "kind" and g["kind"] == "Secret" for g in doc["gaps"])
+    assert out.exit_code == 1, out.output
+
+
+def test_snapshot_missing_a_needed_kind_exits_2_unless_allow_gaps(server, kubeconfig, tmp_path):
+    snapshot = tmp_path / "evidence.json.gz"
+    assert run(["export", "cluster", "--kubeconfig", kubeconfig, "-o", snapshot]).exit_code == 0
+    policies = write_policies(tmp_path / "policies", {"node-check": ("[Node]", 'deny contains {"msg": "x"} if { false }')})
+    mappings = write_mapping(tmp_path / "mappings")
+    (mappings / "nodes.yaml").write_text('id: nodes-fw\ntitle: Nodes\nversion: "1"\ncontrols:\n  - id: "N1"\n    title: "Nodes"\n    automation: automated\n    checks: [node-check]\n')
+    args = ["scan", "snapshot", snapshot, "--policy-dir", policies, "--mapping-dir", mappings, "--framework", "nodes-fw", "-f", "json"]
+    out = run(args)
+    assert out.exit_code == 2, out.output
+    assert "1 kind(s) or cluster(s) could not be collected (Node)" in last_line(out)
+    assert run([*args, "--allow-gaps"]).exit_code == 0
