@@ -23,6 +23,7 @@ from . import __version__
 from .baseline import BaselineError
 from .config_data import ConfigDataError
 from .changes import ChangesError
+from .cli_guard import DEBUG_ENV, GuardedGroup
 from .engine import EngineError
 from .frameworks import FrameworkError, load_frameworks, validate_references
 from .gates import GateError
@@ -30,6 +31,7 @@ from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
 from .sources.render import RenderError
+from .textsafe import safe_text
 from .waivers import WaiverError
 
 if TYPE_CHECKING:
@@ -42,9 +44,18 @@ USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError, BaselineEr
 
 
 def fail(message: str) -> None:
-    """One line on stderr and exit 2: the scan could not be done properly."""
-    click.echo(f"kubecomply: error: {message}", err=True)
+    """One line on stderr and exit 2: the scan could not be done properly.
+
+    The message often quotes a file name, a resource or a server's answer: shown
+    through ``safe_text``, so it stays one line and cannot drive the terminal.
+    """
+    click.echo(f"kubecomply: error: {safe_text(message)}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def note(message: str) -> None:
+    """One informational line on stderr (what was written, the exit code and why), shown safely."""
+    click.echo(f"kubecomply: {safe_text(message)}", err=True)
 
 
 def parse_size(_ctx: Any, _param: Any, value: str) -> int:
@@ -87,10 +98,17 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kubecomply")
-def main() -> None:
-    """kubecomply: policy-as-code compliance scanner for Kubernetes."""
+@click.option("--debug", is_flag=True, envvar=DEBUG_ENV, help=f"On an unexpected error, print the traceback as well (also {DEBUG_ENV}=1).")
+def main(debug: bool) -> None:
+    """kubecomply: policy-as-code compliance scanner for Kubernetes.
+
+    \b
+    Exit codes: 0 no gate tripped; 1 a gate tripped (findings, scores);
+    2 the scan could not be done properly (including any unexpected error);
+    130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+    """
 
 
 @main.group()
@@ -222,8 +240,8 @@ def run_scan(scan_with: Callable[["ScanOptions"], ScanResult], values: dict[str,
     write_report(result, fmt, output, csv_controls, lang, report_url)
     code, reason = exit_code(result, gate_policy, allow_parse_errors, allow_empty, allow_gaps)
     if output:
-        click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
-    click.echo(f"kubecomply: exit {code}: {reason}", err=True)
+        note(f"wrote {output} ({fmt})")
+    note(f"exit {code}: {reason}")
     sys.exit(code)
 
 
@@ -311,7 +329,7 @@ def baseline_create(targets: Sequence[str], waivers_file: str | None, output: st
         click.echo(text, nl=False)
     else:
         Path(output).write_text(text, encoding="utf-8")
-    click.echo(f"kubecomply: baseline {'written to stdout' if output == '-' else output}: {open_findings} open finding(s) accepted", err=True)
+    note(f"baseline {'written to stdout' if output == '-' else output}: {open_findings} open finding(s) accepted")
 
 
 @main.group()
@@ -351,15 +369,15 @@ def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: in
         click.echo(json.dumps(audit.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     else:
         for problem in audit.problems:
-            click.echo(f"{problem.kind.upper():8} {problem.waiver}: {problem.detail}")
+            click.echo(safe_text(f"{problem.kind.upper():8} {problem.waiver}: {problem.detail}"))
         counts = ", ".join(f"{audit.count(k)} {k}" for k in ("invalid", "expired", "unused", "expiring"))
-        click.echo(f"{audit.waivers} waiver(s) in {waivers_file}, {audit.applied} applied; {counts}")
+        click.echo(safe_text(f"{audit.waivers} waiver(s) in {waivers_file}, {audit.applied} applied; {counts}"))
     assert audit.result is not None
     scan_code, scan_reason = exit_code(audit.result, GatePolicy(fail_on="none"), allow_parse_errors, allow_empty)
     code, reason = audit_exit(audit)
     if scan_code == EXIT_ERROR and code != EXIT_ERROR:
         code, reason = EXIT_ERROR, f"the scan was incomplete, so unused waivers cannot be told: {scan_reason}"
-    click.echo(f"kubecomply: exit {code}: {reason}", err=True)
+    note(f"exit {code}: {reason}")
     sys.exit(code)
 
 
@@ -463,7 +481,7 @@ def export_cluster_command(output: str, kubeconfig: str | None, context: str | N
         fail(str(exc))
         return
     gaps = len(collection.gaps)
-    click.echo(f"kubecomply: wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}", err=True)
+    note(f"wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}")
 
 
 def read_result(results: str) -> ScanResult:

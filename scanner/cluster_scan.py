@@ -16,7 +16,6 @@ control x cluster matrix.
 from __future__ import annotations
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -27,6 +26,7 @@ from .policies import ALL_KINDS
 from .scan import LoadedBundle, ScanOptions, _utc_now, build_inventory, check_catalogue, coverage_by_check, common_summary, load_bundle, make_findings, paused_gc, scan_facts, sorted_findings
 from .sources.cluster import ClusterCollection, ClusterError, ClusterOptions, collect, connect, required_kinds
 from .sources.manifests import ManifestLoad
+from .threads import map_threads
 from .baseline import apply_baseline, load_baseline
 from .changes import ChangesError
 from .waivers import apply_waivers, load_waivers
@@ -79,10 +79,7 @@ def collect_targets(targets: Sequence[ClusterTarget], bundle: LoadedBundle, clus
             exc.target = target  # type: ignore[attr-defined]
             return exc
 
-    if len(targets) == 1:
-        return [one(targets[0])]
-    with ThreadPoolExecutor(max_workers=min(4, len(targets))) as pool:
-        return list(pool.map(one, targets))
+    return map_threads(one, targets, min(4, len(targets)), name="cluster")
 
 
 def _not_collected(bundle: LoadedBundle, missing: dict[str, str]) -> dict[str, str]:

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from scanner.model import CoverageGap, Origin, Resource
 from scanner.redact import LAST_APPLIED
+from scanner.threads import map_threads
 from scanner.sources.kube_api import ApiGetter, ClusterError, ClusterOptions, Connection, ListError, connect, list_contexts
 
 __all__ = [
@@ -135,21 +135,20 @@ def discover(client: ApiGetter, workers: int) -> Discovery:
 
     kinds: dict[str, KindInfo] = {}
     failures: list[str] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for path, body, failure in pool.map(fetch, group_versions):  # map keeps the server's order
-            if failure:
-                failures.append(failure)
-                continue
-            assert body is not None
-            gv = body.get("groupVersion") or path.split("/", 2)[2]
-            group, _, version = gv.rpartition("/")
-            for res in body.get("resources", []):
-                name = res.get("name", "")
-                if "/" in name or "list" not in res.get("verbs", []):
-                    continue  # subresources, and resources that cannot be listed
-                kind = res.get("kind")
-                if kind and kind not in kinds:  # first wins: the core group, then the server's group order
-                    kinds[kind] = KindInfo(kind, group, version, name, bool(res.get("namespaced")))
+    for path, body, failure in map_threads(fetch, group_versions, workers, client.cancel, "discovery"):  # keeps the server's order
+        if failure:
+            failures.append(failure)
+            continue
+        assert body is not None
+        gv = body.get("groupVersion") or path.split("/", 2)[2]
+        group, _, version = gv.rpartition("/")
+        for res in body.get("resources", []):
+            name = res.get("name", "")
+            if "/" in name or "list" not in res.get("verbs", []):
+                continue  # subresources, and resources that cannot be listed
+            kind = res.get("kind")
+            if kind and kind not in kinds:  # first wins: the core group, then the server's group order
+                kinds[kind] = KindInfo(kind, group, version, name, bool(res.get("namespaced")))
     return Discovery(kinds, failures)
 
 
@@ -319,13 +318,12 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
             return info, None, exc.reason
 
     by_kind: dict[str, list[dict[str, Any]]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-        for info, items, reason in pool.map(task, found.values()):
-            if items is None:
-                result.gaps.append(CoverageGap(type="kind", reason=reason or "error", cluster=conn.context or conn.server, apiVersion=info.api_version, kind=info.kind))
-            else:
-                by_kind[info.kind] = items
-                result.collected_kinds.append(info.kind)
+    for info, items, reason in map_threads(task, found.values(), options.workers, client.cancel, "collect"):
+        if items is None:
+            result.gaps.append(CoverageGap(type="kind", reason=reason or "error", cluster=conn.context or conn.server, apiVersion=info.api_version, kind=info.kind))
+        else:
+            by_kind[info.kind] = items
+            result.collected_kinds.append(info.kind)
     result.objects, result.skipped_owned = _skip_owned(by_kind)
     result.gaps.sort(key=CoverageGap.sort_key)
     result.collected_kinds.sort()

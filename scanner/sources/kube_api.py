@@ -146,6 +146,8 @@ class ApiGetter:
         self.lock = threading.Lock()
         self.requests = 0
         self.retries = 0
+        # Set when the scan is interrupted (Ctrl-C) or a worker failed: no new request is made.
+        self.cancel = threading.Event()
 
     def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json", retries: int | None = None) -> dict[str, Any]:
         import urllib3
@@ -155,6 +157,8 @@ class ApiGetter:
         max_retries = opts.retries if retries is None else retries
         attempt = 0
         while True:
+            if self.cancel.is_set():
+                raise ListError("interrupted")
             method, url, headers, _body, _post = api.param_serialize(
                 "GET", path, query_params=list(query), header_params={"Accept": accept}, auth_settings=["BearerToken"]
             )
