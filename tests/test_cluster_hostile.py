@@ -102,3 +102,78 @@ def test_snapshot_missing_a_needed_kind_exits_2_unless_allow_gaps(server, kubeco
     assert out.exit_code == 2, out.output
     assert "1 kind(s) or cluster(s) could not be collected (Node)" in last_line(out)
     assert run([*args, "--allow-gaps"]).exit_code == 0
+
+
+# ------------------------------------------------------------------ item 7: malformed answers are gaps
+
+
+MALFORMED_LISTS = {
+    "items-object": {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": {"a": {"metadata": {"name": "x"}}}},
+    "items-strings": {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": ["pod-a", "pod-b"]},
+    "json-list-body": [{"metadata": {"name": "x"}}],
+    "uid-object": {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [{"metadata": {"name": "x", "namespace": "shop", "uid": {"$gt": ""}}, "spec": {}}]},
+    "metadata-list": {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [{"metadata": ["x"]}]},
+    "continue-object": {"kind": "PodList", "apiVersion": "v1", "metadata": {"continue": {"x": 1}}, "items": []},
+    "not-json": b"<html>proxy error</html>",
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_LISTS))
+def test_malformed_list_answer_is_a_gap_for_that_kind(server, kubeconfig, case):
+    server.fault("pods", Fault(body=MALFORMED_LISTS[case], times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json"])
+    assert out.exit_code == 2, out.output  # an incomplete scan, said so; not a traceback
+    assert "Traceback" not in out.output
+    doc = json.loads(out.stdout)
+    gaps = {g["kind"]: g["reason"] for g in doc["gaps"] if g["type"] == "kind"}
+    assert set(gaps) == {"Pod"}, gaps
+    assert "malformed answer" in gaps["Pod"] or "not JSON" in gaps["Pod"]
+    assert doc["summary"]["resources_by_kind"].get("Deployment") == 1  # the other kinds were scanned
+
+
+def test_owner_reference_with_an_object_uid_does_not_crash(server, kubeconfig):
+    pods = cluster_objects()
+    pod = next(o for o in pods if o["kind"] == "Pod" and o["metadata"]["name"] == "orphan")
+    pod["metadata"]["ownerReferences"] = [{"kind": "ReplicaSet", "name": "x", "uid": {"a": 1}, "controller": True}, "junk"]
+    body = {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [{k: v for k, v in pod.items() if k not in ("apiVersion", "kind")}]}
+    server.fault("pods", Fault(body=body, times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json", "--allow-gaps"])
+    assert out.exit_code == 1, out.output
+    assert any(r["kind"] == "Pod" and r["name"] == "orphan" for r in json.loads(out.stdout)["resources"])
+
+
+@pytest.mark.parametrize("retry_after", ["nan", "inf", "-5", "Wed, 21 Oct 2015 07:28:00 GMT", "1e309"])
+def test_odd_retry_after_is_retried_with_backoff_not_a_traceback(server, kubeconfig, retry_after):
+    server.fault("pods", Fault(status=429, retry_after=retry_after, times=1))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json"])
+    assert out.exit_code == 1, out.output
+    assert not json.loads(out.stdout)["gaps"]
+    assert [r.status for r in server.requests_for("pods")][:2] == [429, 200]
+
+
+@pytest.mark.parametrize("path,body", [("/api", ["v1"]), ("/api", {"versions": "v1"}), ("/apis", {"groups": {"apps": 1}}), ("/version", ["v1.30"]), ("/apis", b"not json")])
+def test_malformed_core_discovery_is_one_line_exit_2(server, kubeconfig, path, body):
+    server.fault(f"path:{path}", Fault(body=body, times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig])
+    assert out.exit_code == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kubecomply: error: cannot read cluster fixture"), lines
+
+
+def test_malformed_group_entry_in_apis_makes_missing_kinds_gaps(server, kubeconfig):
+    apis = {"kind": "APIGroupList", "groups": [{"name": "apps", "versions": "v1"}, {"name": "batch", "preferredVersion": {"groupVersion": "batch/v1"}}]}
+    server.fault("path:/apis", Fault(body=apis, times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json"])
+    assert out.exit_code == 2, out.output
+    gaps = {g["kind"]: g["reason"] for g in json.loads(out.stdout)["gaps"] if g["type"] == "kind"}
+    assert "Deployment" in gaps and "group 0 has no usable preferred version" in gaps["Deployment"]
+    assert "CronJob" not in gaps  # batch/v1 was still read
+
+
+def test_malformed_group_discovery_makes_its_kinds_gaps(server, kubeconfig):
+    server.fault("discovery:apps/v1", Fault(body={"groupVersion": "apps/v1", "resources": [{"name": "deployments", "kind": {"x": 1}}]}, times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json"])
+    assert out.exit_code == 2, out.output
+    gaps = {g["kind"]: g["reason"] for g in json.loads(out.stdout)["gaps"] if g["type"] == "kind"}
+    assert {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"} <= set(gaps)
+    assert "apps/v1: malformed answer" in gaps["Deployment"]

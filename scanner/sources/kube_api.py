@@ -13,6 +13,7 @@ own retries are switched off so nothing retries behind our back.
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import threading
@@ -182,10 +183,7 @@ class ApiGetter:
                 if status in RETRY_STATUSES:
                     retry_after = response.headers.get("Retry-After")
                     if status == 429 and retry_after:
-                        try:
-                            delay = float(retry_after)
-                        except ValueError:
-                            delay = None
+                        delay = retry_after_seconds(retry_after)
                     reason = f"{status} {message or 'error'}"
                 else:
                     raise ListError(_http_reason(status, message), status)
@@ -214,6 +212,20 @@ class ApiGetter:
             if delay is None:
                 delay = opts.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
             opts.sleep(min(max(delay, 0.0), opts.max_backoff))
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """Seconds from a Retry-After header; None for what is not a finite number of seconds.
+
+    ``float()`` accepts ``nan`` and ``inf``; ``time.sleep(nan)`` raises ValueError, so a
+    server answering ``Retry-After: nan`` ended the scan with a traceback.  An HTTP date
+    (also allowed by RFC 9110) is treated as absent: the usual backoff applies.
+    """
+    try:
+        delay = float(value)
+    except (TypeError, ValueError):
+        return None
+    return delay if math.isfinite(delay) else None
 
 
 def _http_reason(status: int, message: str) -> str:
