@@ -31,7 +31,7 @@ from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
 from .sources.render import RenderError
-from .textsafe import safe_text
+from .textsafe import for_terminal, safe_text
 from .waivers import WaiverError
 
 if TYPE_CHECKING:
@@ -91,11 +91,22 @@ def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls:
     write_output(renderer_for(fmt, csv_controls, lang, report_url)(result), output)
 
 
+def save(output: str, data: str | bytes) -> None:
+    """Write a file atomically; a one-line error and exit 2 when it cannot be written."""
+    from .atomic import write_atomic
+
+    try:
+        write_atomic(output, data)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
 def write_output(text: str, output: str | None) -> None:
+    """To ``-o`` whole or not at all (scanner.atomic), else to stdout."""
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        save(output, text)
     else:
-        click.echo(text, nl=False)
+        click.echo(for_terminal(text) if sys.stdout.isatty() else text, nl=False)
 
 
 @click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -328,7 +339,7 @@ def baseline_create(targets: Sequence[str], waivers_file: str | None, output: st
     if output == "-":
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        save(output, text)
     note(f"baseline {'written to stdout' if output == '-' else output}: {open_findings} open finding(s) accepted")
 
 
@@ -476,9 +487,13 @@ def export_cluster_command(output: str, kubeconfig: str | None, context: str | N
     try:
         bundle = load_bundle(ScanOptions(policy_dirs, mapping_dirs, frameworks))
         collection = collect_target(ClusterTarget(context, kubeconfig), bundle, cluster_options(namespaces, exclude_namespaces, request_timeout))
-        digest = write_snapshot(collection, output)
     except (*USER_ERRORS, ClusterError, OSError) as exc:
         fail(str(exc))
+        return
+    try:
+        digest = write_snapshot(collection, output)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
         return
     gaps = len(collection.gaps)
     note(f"wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}")
@@ -542,7 +557,7 @@ def policy_list(policy_dirs: Sequence[str], fmt: str) -> None:
         click.echo(json.dumps([p.to_dict() for p in ordered], indent=2, sort_keys=True))
         return
     rows = [[p.id, p.severity, ",".join(p.declared_kinds), p.title, "" if p.bundled else "custom"] for p in ordered]
-    click.echo(tabulate(rows, headers=["ID", "SEVERITY", "KINDS", "TITLE", ""], tablefmt="simple"))
+    click.echo(for_terminal(tabulate(rows, headers=["ID", "SEVERITY", "KINDS", "TITLE", ""], tablefmt="simple")))
     click.echo(f"\n{len(ordered)} checks")
 
 
@@ -556,13 +571,13 @@ def policy_show(check_id: str, policy_dirs: Sequence[str]) -> None:
     if found is None:
         fail(f"unknown check {check_id!r}; see 'kubecomply policy list'")
         return
-    click.echo(f"{found.id}: {found.title}")
-    click.echo(f"severity: {found.severity}\nkinds: {', '.join(found.kinds)}\npackage: {found.package}\nfile: {found.file}\n")
-    click.echo(f"{found.description}\n\nRemediation: {found.remediation}\n")
+    click.echo(for_terminal(f"{found.id}: {found.title}"))
+    click.echo(for_terminal(f"severity: {found.severity}\nkinds: {', '.join(found.kinds)}\npackage: {found.package}\nfile: {found.file}\n"))
+    click.echo(for_terminal(f"{found.description}\n\nRemediation: {found.remediation}\n"))
     if found.references:
         click.echo("References:")
         for key, values in sorted(found.references.items()):
-            click.echo(f"  {key}: {', '.join(str(v) for v in values)}")
+            click.echo(for_terminal(f"  {key}: {', '.join(str(v) for v in values)}"))
 
 
 @policy.command("test")
@@ -580,7 +595,7 @@ def policy_test(policy_dirs: Sequence[str], verbose: bool) -> None:
     for outcome in report.outcomes:
         if verbose or outcome.status != "pass":
             detail = f": {outcome.detail}" if outcome.detail else ""
-            click.echo(f"{outcome.status.upper():5} {outcome.file}: {outcome.rule}{detail}")
+            click.echo(for_terminal(f"{outcome.status.upper():5} {outcome.file}: {outcome.rule}{detail}"))
     click.echo(report.summary_line())
     sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
@@ -605,7 +620,7 @@ def framework_list(policy_dirs: Sequence[str], mapping_dirs: Sequence[str]) -> N
     for fw in frameworks:
         automation = [c.automation for c in fw.controls]
         rows.append([fw.id, fw.title, fw.version, len(fw.controls), automation.count("automated"), automation.count("partial"), automation.count("manual"), len(fw.check_ids())])
-    click.echo(tabulate(rows, headers=["ID", "TITLE", "VERSION", "CONTROLS", "AUTOMATED", "PARTIAL", "MANUAL", "CHECKS"], tablefmt="simple"))
+    click.echo(for_terminal(tabulate(rows, headers=["ID", "TITLE", "VERSION", "CONTROLS", "AUTOMATED", "PARTIAL", "MANUAL", "CHECKS"], tablefmt="simple")))
 
 
 @framework.command("show")
@@ -630,13 +645,13 @@ def framework_show(framework_id: str, control_id: str | None, results: str | Non
         return
     result = read_result(results) if results else None
     if control_id is None:
-        click.echo(render_framework(fw, fw.controls, result), nl=False)
+        click.echo(for_terminal(render_framework(fw, fw.controls, result)), nl=False)
         return
     control = next((c for c in fw.controls if c.id == control_id), None)
     if control is None:
         fail(f"{framework_id} has no control {control_id!r}; `kubecomply framework show {framework_id}` lists them")
         return
-    click.echo(render_control(fw, control, checks, result, results), nl=False)
+    click.echo(for_terminal(render_control(fw, control, checks, result, results)), nl=False)
 
 
 if __name__ == "__main__":

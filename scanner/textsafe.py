@@ -37,15 +37,15 @@ def _escape_char(ch: str) -> str:
 def safe_text(value: object, keep_newlines: bool = False) -> str:
     """``value`` as text with control and invisible formatting characters shown, never emitted.
 
-    ``keep_newlines`` keeps ``\\n`` (a multi-line report); otherwise it is escaped too,
-    so a one-line message stays one line.
+    ``keep_newlines`` keeps ``\\n`` and ``\\t`` (a multi-line report); otherwise they are
+    escaped too, so a one-line message stays one line.
     """
     text = value if isinstance(value, str) else str(value)
     if text.isprintable():
         return text
     out = []
     for ch in text:
-        if ch.isprintable() or ch == " " or (keep_newlines and ch == "\n"):
+        if ch.isprintable() or ch == " " or (keep_newlines and ch in "\n\t"):
             out.append(ch)
         else:
             out.append(_escape_char(ch))

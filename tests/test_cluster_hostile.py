@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 
 import pytest
 from click.testing import CliRunner
@@ -177,3 +178,21 @@ def test_malformed_group_discovery_makes_its_kinds_gaps(server, kubeconfig):
     gaps = {g["kind"]: g["reason"] for g in json.loads(out.stdout)["gaps"] if g["type"] == "kind"}
     assert {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"} <= set(gaps)
     assert "apps/v1: malformed answer" in gaps["Deployment"]
+
+
+# ------------------------------------------------------------------ item 14: export cluster -o is atomic
+
+
+@pytest.mark.parametrize("mode", ["kill", "fail"])
+def test_export_cluster_killed_while_writing_keeps_the_previous_snapshot(server, kubeconfig, tmp_path, mode):
+    from test_output_safety import run_limited
+
+    snapshot = tmp_path / "out" / "evidence.json.gz"
+    snapshot.parent.mkdir()
+    snapshot.write_bytes(b"previous snapshot")
+    proc = run_limited(["export", "cluster", "--kubeconfig", kubeconfig, "-o", snapshot], mode, 200)
+    assert proc.returncode == (-signal.SIGXFSZ if mode == "kill" else 2), proc.stderr
+    assert snapshot.read_bytes() == b"previous snapshot"
+    if mode == "fail":
+        assert len(proc.stderr.strip().splitlines()) == 1 and "cannot write" in proc.stderr
+        assert [p.name for p in snapshot.parent.iterdir()] == ["evidence.json.gz"]

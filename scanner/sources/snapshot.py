@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.atomic import atomic_file
 from scanner.model import CoverageGap
 from scanner.sources.cluster import ClusterCollection
 
@@ -92,10 +93,8 @@ def write_snapshot(collection: ClusterCollection, path: str | os.PathLike[str]) 
     """Write the snapshot (gzip JSON); returns the objects digest."""
     document = snapshot_document(collection)
     data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    tmp = Path(f"{os.fspath(path)}.tmp")
-    with gzip.open(tmp, "wb", compresslevel=6) as fh:
+    with atomic_file(path, binary=True) as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6) as fh:
         fh.write(data)
-    os.replace(tmp, path)
     return document["digests"]["objects"]
 
 
