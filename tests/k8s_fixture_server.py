@@ -486,7 +486,8 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.status == 403:
                 rec.status = 403
                 scope = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
-                self._error(403, f'{res.plural}{"." + res.group if res.group else ""} is forbidden: User "fixture" cannot list resource "{res.plural}" in API group "{res.group}"{scope}')
+                default = f'{res.plural}{"." + res.group if res.group else ""} is forbidden: User "fixture" cannot list resource "{res.plural}" in API group "{res.group}"{scope}'
+                self._error(403, (fault.message or default).replace("{authorization}", self.headers.get("Authorization", "")))
                 return
             if fault.gone:
                 rec.status = 410

@@ -196,3 +196,33 @@ def test_export_cluster_killed_while_writing_keeps_the_previous_snapshot(server,
     if mode == "fail":
         assert len(proc.stderr.strip().splitlines()) == 1 and "cannot write" in proc.stderr
         assert [p.name for p in snapshot.parent.iterdir()] == ["evidence.json.gz"]
+
+
+# ------------------------------------------------------------------ item 16: secrets in evidence
+
+
+def test_server_echoing_the_token_does_not_put_it_in_reports(server, kubeconfig, tmp_path):
+    server.fault("pods", Fault(status=403, message="pods is forbidden: request with Authorization: {authorization} denied", times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json", "--allow-gaps"])
+    doc = json.loads(out.stdout)
+    reason = next(g["reason"] for g in doc["gaps"] if g.get("kind") == "Pod")
+    assert "Authorization: Bearer <redacted> denied" in reason
+    assert "fixture-token" not in out.stdout and "fixture-token" not in out.stderr
+    server.fault("pods", Fault(status=403, message="echo {authorization}", times=None))
+    table = run(["scan", "cluster", "--kubeconfig", kubeconfig, "--allow-gaps"])
+    assert "fixture-token" not in table.output and "Bearer <redacted>" in table.stdout
+
+
+def test_failing_exec_credential_plugin_is_reported_as_such_not_as_401(server, tmp_path):
+    import sys
+
+    plugin = {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": sys.executable,
+              "args": ["-c", "import sys; sys.stderr.write('SSO session expired, run: login'); sys.exit(1)"], "interactiveMode": "Never"}
+    config = server.kubeconfig(tmp_path / "kubeconfig", token="", extra={"exec": plugin})
+    out = run(["scan", "cluster", "--kubeconfig", config])
+    assert out.exit_code == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "the exec credential plugin failed" in lines[0] and "SSO session expired" in lines[0]
+    assert "401" not in lines[0]
+    assert not server.state.requests  # nothing was sent without credentials

@@ -179,3 +179,12 @@ def test_baseline_create_is_atomic(tmp_path, mode):
     assert target.read_text() == previous
     if mode == "fail":
         assert sorted(p.name for p in target.parent.iterdir()) == ["baseline.json"]
+
+
+@pytest.mark.parametrize("limit,shown", [("1MB", "1 MB"), ("1MiB", "1 MiB"), ("1500KB", "1.5 MB")])
+def test_size_cap_message_uses_the_units_the_option_was_given_in(tmp_path, limit, shown):
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * 2_000_000 + "\n")
+    out = run(["scan", "manifests", big, "--max-file-size", limit, "-f", "json", "--allow-empty"])
+    reasons = [g["reason"] for g in json.loads(out.stdout)["gaps"]]
+    assert reasons == [f"file is 2 MB, over the {shown} limit (--max-file-size)"]

@@ -12,14 +12,18 @@ own retries are switched off so nothing retries behind our back.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import math
 import os
 import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
+
+from scanner.redact import redact_text
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
@@ -74,8 +78,33 @@ def _import_client() -> Any:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = redact_text(" ".join(str(exc).split()))
     return text[:300] or type(exc).__name__
+
+
+class _ErrorsOfThisThread(logging.Handler):
+    """Collects ERROR records the kubernetes client's config loader logs on this thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread and "kubernetes" in record.pathname.replace("\\", "/").split("/"):
+            self.messages.append(redact_text(" ".join(record.getMessage().split()))[:300])
+
+
+@contextlib.contextmanager
+def _plugin_errors() -> Iterator[list[str]]:
+    """The errors the client logged (and swallowed) while loading a kubeconfig, e.g. a failed exec plugin."""
+    handler = _ErrorsOfThisThread()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        root.removeHandler(handler)
 
 
 def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
@@ -108,7 +137,12 @@ def connect(kubeconfig: str | None = None, context: str | None = None, in_cluste
             kubernetes.config.load_incluster_config(client_configuration=configuration)
             name = context or "in-cluster"
         else:
-            kubernetes.config.load_kube_config(config_file=paths, context=context, client_configuration=configuration, persist_config=False)
+            with _plugin_errors() as plugin_errors:
+                kubernetes.config.load_kube_config(config_file=paths, context=context, client_configuration=configuration, persist_config=False)
+            if plugin_errors:
+                # The client logs the failure and goes on without credentials, so every request
+                # would be "401 unauthorized"; the plugin's own message is what the user can act on.
+                raise ClusterError(f"cannot load cluster configuration{f' for context {context!r}' if context else ''}: the exec credential plugin failed: {plugin_errors[0]}")
             name = context or list_contexts(kubeconfig)[1]
     except ClusterError:
         raise
@@ -125,6 +159,9 @@ class ListError(Exception):
     """A request that failed for good; ``reason`` is what goes into the gap."""
 
     def __init__(self, reason: str, status: int | None = None):
+        # Reasons quote the server; a server (or a proxy) that echoes the request's
+        # Authorization header would otherwise put the token into every report.
+        reason = redact_text(reason)
         super().__init__(reason)
         self.reason = reason
         self.status = status

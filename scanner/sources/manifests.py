@@ -46,7 +46,7 @@ from scanner.sources import yaml_loader
 from scanner.sources.yaml_loader import MappingNode, MERGE, STR, ScalarNode, SequenceNode
 
 EXTENSIONS = (".yaml", ".yml", ".json")
-DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = 50 * 1000 * 1000  # as the CLI's --max-file-size default, 50MB
 # A line that starts the next document (or ends this one): YAML forbids these
 # at column 0 inside any scalar, so a document's text ends before one.
 _DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
@@ -390,7 +390,16 @@ def _os_reason(exc: OSError, path: str) -> str:
 
 
 def _human_size(n: float) -> str:
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+    """A size in the units --max-file-size is given in: MB = 1,000,000 bytes, MiB = 1,048,576.
+
+    Binary units only for a size that is a whole number of them and not of the decimal
+    ones (a limit given as 10MiB); everything else is decimal, so "50MB" reads back as
+    "50 MB", not "47.7 MB".
+    """
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= scale and n % scale == 0 and n % 1000 != 0:
+            return f"{int(n // scale)} {unit}"
+    for unit, scale in (("GB", 1000**3), ("MB", 1000**2), ("KB", 1000)):
         if n >= scale:
             text = f"{n / scale:.1f}"
             return f"{text[:-2] if text.endswith('.0') else text} {unit}"
