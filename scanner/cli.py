@@ -477,8 +477,15 @@ def export() -> None:
 @policy_dir_option
 @mapping_dir_option
 @click.option("--framework", "frameworks", multiple=True, help="Collect only the kinds the checks of this framework need (repeatable).")
-def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
-    """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot."""
+@click.option("--keep-literal-credentials", is_flag=True, help="Write literal credentials found in env, args, annotations and ConfigMaps as served, instead of masked.")
+def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], keep_literal_credentials: bool) -> None:
+    """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot.
+
+    Literal credentials that the credentials-in-* checks find (env, args,
+    annotations, ConfigMaps) are masked in the snapshot, which says so under
+    `redacted`; a scan of it finds the same fields.  Secrets are collected
+    metadata-only either way.
+    """
     from .cluster_scan import ClusterTarget, collect_target
     from .scan import ScanOptions, load_bundle
     from .sources.cluster import ClusterError
@@ -490,13 +497,25 @@ def export_cluster_command(output: str, kubeconfig: str | None, context: str | N
     except (*USER_ERRORS, ClusterError, OSError) as exc:
         fail(str(exc))
         return
+    from .evidence_redact import NOTE, RedactionError, mask_literal_credentials
+
+    if keep_literal_credentials:
+        extra = {"redacted": {"note": "literal credentials kept as served (--keep-literal-credentials)", "fields": []}}
+    else:
+        try:
+            masked = mask_literal_credentials(collection.objects, load_policies(policy_dirs))
+        except (RedactionError, *USER_ERRORS) as exc:
+            fail(f"snapshot not written: {exc} (--keep-literal-credentials writes it unmasked)")
+            return
+        extra = {"redacted": {"note": NOTE, "fields": masked}}
     try:
-        digest = write_snapshot(collection, output)
+        digest = write_snapshot(collection, output, extra)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
         return
     gaps = len(collection.gaps)
-    note(f"wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}")
+    masked_note = f", {len(extra['redacted']['fields'])} literal credential(s) masked" if not keep_literal_credentials else ", literal credentials kept"
+    note(f"wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s){masked_note}, objects {digest}")
 
 
 def read_result(results: str) -> ScanResult:

@@ -6,6 +6,7 @@ set per resource on the fixture, so each test says exactly what the server does 
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import signal
@@ -226,3 +227,52 @@ def test_failing_exec_credential_plugin_is_reported_as_such_not_as_401(server, t
     assert "the exec credential plugin failed" in lines[0] and "SSO session expired" in lines[0]
     assert "401" not in lines[0]
     assert not server.state.requests  # nothing was sent without credentials
+
+
+LEAKY_VALUES = ("hunter2-literal", "AKIAQWERTYUIOPASDFGH", "s3cr3t-flag-value", "ghp_" + "k" * 36)
+
+
+def leaky_objects():
+    objs = cluster_objects()
+    deploy = next(o for o in objs if o["kind"] == "Deployment")
+    container = deploy["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [{"name": "DB_PASSWORD", "value": LEAKY_VALUES[0]}, {"name": "AWS_KEY_ID", "value": LEAKY_VALUES[1]},
+                        {"name": "FROM_REF", "value": "$(OTHER)"}]
+    container["args"] = ["--listen=:8080", f"--api-token={LEAKY_VALUES[2]}"]
+    deploy["metadata"]["annotations"]["ci/github-token"] = LEAKY_VALUES[3]
+    return objs
+
+
+def test_snapshot_masks_literal_credentials_and_still_scans_like_the_live_cluster(tls, tmp_path):
+    from test_cluster_cli import without_times
+
+    with K8sFixture(leaky_objects(), tls=tls) as fx:
+        config = fx.kubeconfig(tmp_path / "kubeconfig")
+        snapshot = tmp_path / "evidence.json.gz"
+        out = run(["export", "cluster", "--kubeconfig", config, "-o", snapshot])
+        assert out.exit_code == 0, out.output
+        assert "4 literal credential(s) masked" in out.stderr
+        raw = gzip.decompress(snapshot.read_bytes()).decode()
+        for value in LEAKY_VALUES:
+            assert value not in raw
+        doc = json.loads(raw)
+        fields = {(f["check"], f["path"]) for f in doc["redacted"]["fields"]}
+        assert ("credentials-in-env", "spec.template.spec.containers.0.env.0.value") in fields
+        assert ("credentials-in-annotations", "metadata.annotations.ci/github-token") in fields
+        assert "masked" in doc["redacted"]["note"]
+        env = next(o for o in doc["objects"] if o["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]
+        assert env[2]["value"] == "$(OTHER)"  # references are not credentials: untouched
+
+        live = run(["scan", "cluster", "--kubeconfig", config, "-f", "json"])
+        offline = run(["scan", "snapshot", snapshot, "-f", "json"])
+        assert offline.exit_code == live.exit_code == 1
+        live_doc, offline_doc = without_times(json.loads(live.stdout)), without_times(json.loads(offline.stdout))
+        assert {f["policy"] for f in live_doc["findings"]} >= {"credentials-in-env", "credentials-in-args", "credentials-in-annotations"}
+        assert offline_doc["findings"] == live_doc["findings"]  # same checks, same fields, same messages
+        for value in LEAKY_VALUES:
+            assert value not in offline.stdout
+
+        kept = tmp_path / "kept.json.gz"
+        assert run(["export", "cluster", "--kubeconfig", config, "-o", kept, "--keep-literal-credentials"]).exit_code == 0
+        kept_doc = json.loads(gzip.decompress(kept.read_bytes()))
+        assert LEAKY_VALUES[0] in json.dumps(kept_doc) and "kept" in kept_doc["redacted"]["note"]
