@@ -276,3 +276,52 @@ def test_snapshot_masks_literal_credentials_and_still_scans_like_the_live_cluste
         assert run(["export", "cluster", "--kubeconfig", config, "-o", kept, "--keep-literal-credentials"]).exit_code == 0
         kept_doc = json.loads(gzip.decompress(kept.read_bytes()))
         assert LEAKY_VALUES[0] in json.dumps(kept_doc) and "kept" in kept_doc["redacted"]["note"]
+
+
+# ------------------------------------------------------------------ item 11: bounded collection
+
+
+def test_a_server_trickling_bytes_is_stopped_by_the_request_deadline(server, kubeconfig):
+    import time
+
+    server.fault("pods", Fault(trickle=0.2, trickle_bytes=16, times=None))  # each read gets bytes; the answer never ends in time
+    started = time.monotonic()
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json", "--request-timeout", "2", "--allow-gaps"])
+    took = time.monotonic() - started
+    gaps = {g["kind"]: g["reason"] for g in json.loads(out.stdout)["gaps"]}
+    assert gaps["Pod"].startswith("timed out after 2s (--request-timeout)") and "kept sending" in gaps["Pod"]
+    assert took < 20, took  # the whole pods answer would take minutes at this pace
+
+
+def test_a_continue_token_repeated_for_ever_is_a_gap(server, kubeconfig):
+    body = {"kind": "PodList", "apiVersion": "v1", "metadata": {"continue": "same-token"}, "items": []}
+    server.fault("pods", Fault(body=body, times=None))
+    out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json", "--allow-gaps"])
+    gaps = {g["kind"]: g["reason"] for g in json.loads(out.stdout)["gaps"]}
+    assert "continue token it had already returned" in gaps["Pod"]
+    assert len(server.requests_for("pods")) == 2
+
+
+def collect_with(kubeconfig, **options):
+    from scanner.sources.cluster import ClusterOptions, collect, connect
+
+    conn = connect(str(kubeconfig))
+    try:
+        return collect(conn, {"Pod", "Deployment", "ConfigMap", "Secret"}, {"Pod", "Deployment", "ConfigMap", "Secret"}, ClusterOptions(**options))
+    finally:
+        conn.close()
+
+
+def test_pages_per_kind_are_capped(server, kubeconfig):
+    collection = collect_with(kubeconfig, page_size=1, max_pages=2)
+    gaps = {g.kind: g.reason for g in collection.gaps}
+    assert "more than 2 pages of 1" in gaps["Pod"]  # the fixture has four pods
+    assert "Deployment" in collection.collected_kinds  # one deployment: one page
+
+
+def test_memory_budget_makes_gaps_not_memory_errors(server, kubeconfig):
+    whole = collect_with(kubeconfig).bytes_read
+    collection = collect_with(kubeconfig, memory_budget=whole - 200, workers=1)  # the last kind listed does not fit
+    gaps = {g.kind: g.reason for g in collection.gaps}
+    assert gaps and all("memory budget" in reason for reason in gaps.values()), gaps
+    assert collection.collected_kinds  # what fitted was kept

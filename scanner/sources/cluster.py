@@ -83,6 +83,7 @@ class ClusterCollection:
     exclude_namespaces: list[str] = field(default_factory=list)
     requests: int = 0
     retries: int = 0
+    bytes_read: int = 0  # of API answers, against ClusterOptions.memory_budget
     evidence: dict[str, str] | None = None  # for a snapshot: its file, digest and the version that wrote it
 
     @property
@@ -206,7 +207,12 @@ def _pages(client: ApiGetter, path: str, info: KindInfo, options: ClusterOptions
     items: list[dict[str, Any]] = []
     token = ""
     api_version, kind = info.api_version, info.kind
+    seen_tokens: set[str] = set()
+    pages = 0
     while True:
+        pages += 1
+        if pages > options.max_pages:
+            raise ListError(f"more than {options.max_pages} pages of {options.page_size}; stopped (a server that never ends its list)")
         query = [("limit", str(options.page_size))]
         if token:
             query.append(("continue", token))
@@ -230,6 +236,10 @@ def _pages(client: ApiGetter, path: str, info: KindInfo, options: ClusterOptions
             item["kind"] = kind
             items.append(strip_object(item))
         token = continue_token(body, kind)
+        if token in seen_tokens:
+            # The same continue token again would page for ever (a buggy or hostile server).
+            raise ListError(f"the server returned a continue token it had already returned (page {pages}); stopped instead of paging in a loop")
+        seen_tokens.add(token)
         if not token:
             return items
 
@@ -314,6 +324,8 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
             return info, _list_kind(client, info, options, metadata_only=False), None
         except ListError as exc:
             return info, None, exc.reason
+        except MemoryError:
+            return info, None, "not collected: the scanner ran out of memory while listing it; scan fewer namespaces or kinds"
 
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for info, items, reason in map_threads(task, found.values(), options.workers, client.cancel, "collect"):
@@ -325,7 +337,7 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
     result.objects, result.skipped_owned = _skip_owned(by_kind)
     result.gaps.sort(key=CoverageGap.sort_key)
     result.collected_kinds.sort()
-    result.requests, result.retries = client.requests, client.retries
+    result.requests, result.retries, result.bytes_read = client.requests, client.retries, client.bytes_read
     return result
 
 

@@ -20,7 +20,7 @@ import os
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
 from scanner.redact import redact_text
@@ -43,6 +43,8 @@ class ClusterOptions:
     page_size: int = 500
     workers: int = 4  # kinds listed at once
     sleep: Callable[[float], None] = time.sleep
+    max_pages: int = 10_000  # pages of one list (5 million objects at page_size 500); more is a gap
+    memory_budget: int = field(default_factory=lambda: memory_budget())  # bytes of answers held at once; see memory_budget()
 
 
 @dataclass
@@ -186,6 +188,40 @@ class ApiGetter:
         self.retries = 0
         # Set when the scan is interrupted (Ctrl-C) or a worker failed: no new request is made.
         self.cancel = threading.Event()
+        self.bytes_read = 0
+
+    def _read_body(self, raw: Any, deadline: float) -> bytes:
+        """The answer's body, read piece by piece against the request's overall deadline and the memory budget.
+
+        urllib3's read timeout is per read: a server sending one byte every few seconds
+        kept a request alive for ever.  A body abandoned half-way closes its connection
+        rather than return it to the pool.
+        """
+        chunks: list[bytes] = []
+        complete = False
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise _DeadlinePassed()
+                if self.cancel.is_set():
+                    raise ListError("interrupted")
+                chunk = raw.read1(1 << 16)
+                if not chunk:
+                    complete = True
+                    return b"".join(chunks)
+                chunks.append(chunk)
+                with self.lock:
+                    self.bytes_read += len(chunk)
+                    over = self.bytes_read > self.options.memory_budget
+                if over:
+                    raise ListError(
+                        f"not collected: answers from this cluster passed the memory budget of {self.options.memory_budget // (1024 * 1024)} MiB "
+                        "(an eighth of the memory available when the scan started); scan fewer namespaces or kinds"
+                    )
+        finally:
+            if not complete:
+                raw.close()
+            raw.release_conn()
 
     def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json", retries: int | None = None) -> dict[str, Any]:
         import urllib3
@@ -204,12 +240,9 @@ class ApiGetter:
             with self.lock:
                 self.requests += 1
             try:
+                deadline = time.monotonic() + opts.request_timeout
                 response = api.call_api(method, url, header_params=headers, _request_timeout=(opts.request_timeout, opts.request_timeout))
-                raw = response.response
-                try:
-                    data = raw.data
-                finally:
-                    raw.release_conn()
+                data = self._read_body(response.response, deadline)
                 status = response.status
                 if 200 <= status < 300:
                     try:
@@ -228,9 +261,10 @@ class ApiGetter:
                 reason = f"cannot connect: {_one_line(exc)}"
                 if attempt >= min(max_retries, 2):  # a server that is not there will not appear in seconds
                     raise ListError(f"{reason} (gave up after {attempt + 1} attempts)") from None
-            except urllib3.exceptions.TimeoutError as exc:
+            except (urllib3.exceptions.TimeoutError, _DeadlinePassed) as exc:
                 # Not retried: a server too slow for --request-timeout once is usually as slow again.
-                raise ListError(f"timed out after {opts.request_timeout:g}s (--request-timeout)") from exc
+                still = " (the server kept sending, but did not finish in time)" if isinstance(exc, _DeadlinePassed) else ""
+                raise ListError(f"timed out after {opts.request_timeout:g}s (--request-timeout){still}") from None
             except (urllib3.exceptions.ProtocolError, ConnectionError) as exc:  # dropped mid-answer
                 reason = f"connection dropped: {_one_line(exc)}"
             except urllib3.exceptions.SSLError as exc:
@@ -263,6 +297,27 @@ def retry_after_seconds(value: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return delay if math.isfinite(delay) else None
+
+
+class _DeadlinePassed(Exception):
+    """The whole answer did not arrive within --request-timeout, though each read got some bytes."""
+
+
+def memory_budget() -> int:
+    """Bytes of API answers one collection may hold: an eighth of the memory available now.
+
+    Decoded JSON takes several times its size as Python objects, and the scan needs
+    room after collection to evaluate; past this budget the remaining kinds are gaps
+    ("not collected: memory"), which a report can show, instead of a MemoryError.
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 // 8
+    except (OSError, ValueError, IndexError):
+        pass
+    return 2 * 1024**3
 
 
 def _http_reason(status: int, message: str) -> str:
