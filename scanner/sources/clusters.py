@@ -10,11 +10,11 @@ cannot be read is a ClusterError, as there is nothing left to scan.
 from __future__ import annotations
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from scanner.model import CoverageGap
+from scanner.threads import map_threads
 from scanner.sources import Part, Reading
 from scanner.sources.cluster import ClusterCollection, ClusterError, ClusterOptions, collect, connect, required_kinds
 
@@ -50,10 +50,8 @@ def collect_targets(targets: Sequence[ClusterTarget], policies: "PolicySet", opt
         except ClusterError as exc:
             return exc
 
-    if len(targets) == 1:
-        return [one(targets[0])]
-    with ThreadPoolExecutor(max_workers=min(4, len(targets))) as pool:
-        return list(pool.map(one, targets))
+    # Daemon threads: Ctrl-C ends the scan at once instead of waiting for every request in flight.
+    return map_threads(one, targets, min(4, len(targets)), name="cluster")
 
 
 def collection_part(collection: ClusterCollection) -> Part:
