@@ -19,6 +19,7 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from .model import SEVERITIES, Policy
+from .offline_builtins import allowed_builtins
 
 # libyaml's safe loader: the same YAML as yaml.safe_load, ten times faster on the
 # ~100 METADATA blocks and mapping files every run reads.
@@ -78,6 +79,9 @@ class Module:
     path: str
     text: str
     bundled: bool = False  # shipped with kubecomply (we know how it reads data.inventory)
+    # Builtins refused by default (scanner/offline_builtins.py) that this
+    # module's METADATA accepts, via custom.allow_builtins.
+    allow_builtins: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -259,7 +263,11 @@ def load_policies(extra_dirs: Sequence[str | Path] = (), include_bundled: bool =
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise PolicyError(name, None, f"cannot read: {exc}") from None
-            module = Module(name, text, bundled)
+            metadata, meta_line = parse_metadata(text, name)
+            allowed, problem = allowed_builtins(metadata.get("custom") if metadata else None)
+            if problem:
+                raise PolicyError(name, meta_line, problem)
+            module = Module(name, text, bundled, allowed)
             if path.name.endswith("_test.rego"):
                 tests.append(module)
                 continue
@@ -270,7 +278,6 @@ def load_policies(extra_dirs: Sequence[str | Path] = (), include_bundled: bool =
             if pkg in seen_packages:
                 raise PolicyError(name, text[: package.start()].count("\n") + 1, f"package {pkg} is also declared in {seen_packages[pkg]}")
             seen_packages[pkg] = name
-            metadata, meta_line = parse_metadata(text, name)
             if metadata is not None and isinstance(metadata.get("custom"), dict) and "id" in metadata["custom"]:
                 policy = policy_from_module(module, metadata, meta_line or 1, bundled)
                 if not DENY_RULE.search(text):

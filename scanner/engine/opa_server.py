@@ -40,6 +40,7 @@ from urllib3.util.retry import Retry
 
 from ..policies import PolicyError, PolicySet
 from . import EngineError, Evaluation
+from .builtins import vet_offline
 from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
@@ -225,6 +226,7 @@ class OpaServerEngine:
     # -- load -----------------------------------------------------------------
 
     def load(self, policy_set: PolicySet) -> None:
+        vet_offline(policy_set.modules)  # before anything is pushed: a refused builtin is a policy error
         health = self._health()
         if not health:
             raise EngineError(f"OPA at {self.url} is not healthy (GET /health did not return 200)")
