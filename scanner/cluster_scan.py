@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .engine import Evaluation, create_engine
+from .engine_input import evaluate_resources
 from .frameworks import CheckCoverage, roll_up
 from .model import CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import ALL_KINDS
@@ -97,8 +98,8 @@ def _not_collected(bundle: LoadedBundle, missing: dict[str, str]) -> dict[str, s
 
 
 def _evaluate(collection: ClusterCollection, bundle: LoadedBundle, engine: Any, file_waivers: list[Waiver], known: set[str]) -> _ClusterScan:
-    resources = collection.resources()
-    evaluation: Evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
+    evaluation, resources, unevaluable = evaluate_resources(engine, collection.resources(), build_inventory)
+    collection.gaps.extend(unevaluable)  # reported with the cluster's other gaps
     findings, behind = make_findings(evaluation, resources, bundle, ManifestLoad())
     register = apply_waivers(findings, behind, [_copy_waiver(w) for w in file_waivers], resources, known)
     coverage = coverage_by_check(bundle, resources, evaluation, findings, behind)

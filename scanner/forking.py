@@ -55,16 +55,15 @@ def map_forked(work: Callable[[int, int], T], count: int, workers: int) -> list[
             os._exit(status)
         os.close(write_fd)
         children.append((pid, read_fd))
-    results = [work(*bounds[0])]
+    try:
+        first = work(*bounds[0])
+    finally:
+        # Collected even when the parent's own slice raised: a child left
+        # unread would block on a full pipe forever and never be reaped.
+        answers = [_collect(pid, read_fd) for pid, read_fd in children]
+    results = [first]
     errors = []
-    for pid, read_fd in children:
-        with os.fdopen(read_fd, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-        try:
-            status, value = pickle.loads(data)
-        except Exception:
-            status, value = "error", "worker process ended without a result"
+    for status, value in answers:
         if status != "ok":
             errors.append(value)
             continue
@@ -72,3 +71,14 @@ def map_forked(work: Callable[[int, int], T], count: int, workers: int) -> list[
     if errors:
         raise WorkerError(errors[0])
     return results
+
+
+def _collect(pid: int, read_fd: int) -> tuple[str, object]:
+    """A child's ("ok", value) or ("error", message), after it has ended."""
+    with os.fdopen(read_fd, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    try:
+        return pickle.loads(data)
+    except Exception:
+        return "error", "worker process ended without a result"

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import yaml
-
 from .model import VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult
-from .policies import SAFE_LOADER, bundled_dir, display_path
+from .policies import bundled_dir, display_path
+from .sources.yaml_loader import DocumentError, load_user_yaml
 
 BUNDLED_MAPPING_DIR = bundled_dir("mappings")
 AUTOMATION_LEVELS = ("automated", "partial", "manual")
@@ -69,28 +68,44 @@ def _require(data: dict[str, Any], key: str, file: str, where: str) -> Any:
     return value
 
 
+def _scalar_text(value: Any, file: str, what: str) -> str:
+    """An id or title written as text (or a number, e.g. a control "6.1" written 6.1 is kept as written)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise FrameworkError(f"{file}: {what} must be text, not {type(value).__name__}")
+    return str(value)
+
+
 def load_framework(path: Path) -> Framework:
     name = display_path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = load_user_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"{name}: cannot read mapping: {str(exc).splitlines()[0]}") from None
+    except DocumentError as exc:
+        raise FrameworkError(f"{name}:{exc.line}: cannot read mapping: {exc.reason}" if exc.line else f"{name}: cannot read mapping: {exc.reason}") from None
     if not isinstance(data, dict):
         raise FrameworkError(f"{name}: a mapping file must be a YAML mapping")
-    fid = str(_require(data, "id", name, "the framework"))
+    fid = _scalar_text(_require(data, "id", name, "the framework"), name, "the framework's id")
     controls: list[Control] = []
     seen: set[str] = set()
-    for index, raw in enumerate(_require(data, "controls", name, "the framework"), start=1):
+    raw_controls = _require(data, "controls", name, "the framework")
+    if not isinstance(raw_controls, list):
+        raise FrameworkError(f"{name}: 'controls' must be a list of controls, not {type(raw_controls).__name__}")
+    for index, raw in enumerate(raw_controls, start=1):
         if not isinstance(raw, dict):
             raise FrameworkError(f"{name}: control #{index} must be a mapping")
-        cid = str(_require(raw, "id", name, f"control #{index}"))
+        cid = _scalar_text(_require(raw, "id", name, f"control #{index}"), name, f"control #{index}: id")
         if cid in seen:
             raise FrameworkError(f"{name}: control {cid} is listed twice")
         seen.add(cid)
         automation = str(raw.get("automation", "automated"))
         if automation not in AUTOMATION_LEVELS:
             raise FrameworkError(f"{name}: control {cid}: automation must be one of {', '.join(AUTOMATION_LEVELS)}")
-        checks = tuple(str(c) for c in raw.get("checks") or ())
+        raw_checks = raw.get("checks") or []
+        if not isinstance(raw_checks, list) or not all(isinstance(c, str) and c for c in raw_checks):
+            # A string here used to become one check id per character.
+            raise FrameworkError(f"{name}: control {cid}: 'checks' must be a list of check ids, e.g. [privileged-containers], not {raw_checks!r}")
+        checks = tuple(raw_checks)
         if automation != "manual" and not checks:
             raise FrameworkError(f"{name}: control {cid} is '{automation}' but names no checks")
         if automation == "manual" and checks:

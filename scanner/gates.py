@@ -100,6 +100,7 @@ def exit_code(
     """0 clean, 1 a findings gate tripped, 2 the scan was incomplete; with the reason (naming the gates)."""
     check_gaps = [g for g in result.gaps if g.type == "check"]
     file_gaps = [g for g in result.gaps if g.type == "file"]
+    resource_gaps = [g for g in result.gaps if g.type == "resource"]  # cluster objects the engine could not take
     gates = result.gates or evaluate_gates(result, policy)
     tripped = [g for g in gates if g["tripped"]]
     gap_gate = [g for g in tripped if g["gate"] == "fail-on-gaps"]
@@ -109,6 +110,8 @@ def exit_code(
         return EXIT_ERROR, f"gate: --fail-on-gaps: {gap_gate[0]['detail']}"
     if file_gaps and not allow_parse_errors:
         return EXIT_ERROR, f"{len(file_gaps)} file(s) could not be parsed (use --allow-parse-errors to accept)"
+    if resource_gaps and not allow_parse_errors:
+        return EXIT_ERROR, f"{len(resource_gaps)} resource(s) could not be evaluated (use --allow-parse-errors to accept)"
     if not result.summary.get("resources") and not allow_empty:
         # Nothing was looked at: a clean exit here would read as "compliant".
         return EXIT_ERROR, "no Kubernetes resources found in the targets, nothing was checked (use --allow-empty to accept)"

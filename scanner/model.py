@@ -276,7 +276,9 @@ class CoverageGap:
 
     ``type`` is ``file`` (a file or document not parsed), ``kind`` (a resource
     kind not collected from ``cluster``), ``cluster`` (a cluster of a fleet that
-    could not be read at all) or ``check`` (a check that could not run).
+    could not be read at all), ``resource`` (one collected object the engine
+    could not take, e.g. holding NaN; ``cluster``, ``apiVersion``, ``kind``, and
+    the object's name in ``reason``) or ``check`` (a check that could not run).
     """
 
     type: str

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence, TextIO
 from . import __version__
 from .config_data import load_config_data, missing_data
 from .engine import Evaluation, create_engine
+from .engine_input import evaluate_resources
 from .frameworks import CheckCoverage, Framework, controls_by_check, load_frameworks, roll_up, select_frameworks, validate_references
 from .baseline import apply_baseline, load_baseline
 from .changes import ChangeSet, changed_since, keep_changed
@@ -377,14 +378,13 @@ def _scan(options: ScanOptions, read: Callable[[], tuple[ManifestLoad, list[dict
     baseline = load_baseline(options.baseline_file) if options.baseline_file else None
 
     load, targets_info, source = read()
-    resources = load.resources
     target_paths = [str(t["path"]) for t in targets_info if t.get("path") and t.get("type") != "stdin"]
     changes: ChangeSet | None = changed_since(options.changed_since, target_paths or ["."]) if options.changed_since else None
 
     engine = create_engine(options.engine, workers=options.workers, config=bundle.config, **options.engine_options)
     try:
         engine.load(bundle.runnable())
-        evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
+        evaluation, resources, unevaluable = evaluate_resources(engine, load.resources, build_inventory)
         engine_version = getattr(engine, "version", None)
     finally:
         engine.close()
@@ -395,7 +395,7 @@ def _scan(options: ScanOptions, read: Callable[[], tuple[ManifestLoad, list[dict
     coverage = coverage_by_check(bundle, resources, evaluation, findings, behind)
 
     findings = sorted_findings(findings)
-    gaps = list(load.gaps) + [
+    gaps = list(load.gaps) + unevaluable + [
         CoverageGap(type="check", check=check, reason=reason) for check, reason in sorted(evaluation.failed_checks.items())
     ]
     gaps.sort(key=CoverageGap.sort_key)

@@ -24,7 +24,7 @@ import regorus
 
 from ..model import Policy
 from ..policies import ALL_KINDS, PolicyError, PolicySet
-from . import EngineError, Evaluation
+from . import EngineError, Evaluation, UnevaluableInput
 from .ast_facts import module_facts
 from .builtins import check_builtins
 from ..forking import WorkerError, default_workers, map_forked
@@ -91,6 +91,14 @@ def lane_plan(policies: Sequence[Policy], size: int) -> list[list[Policy]]:
     return lanes
 
 
+def _dumps(value: Any) -> str:
+    """JSON for the engine; NaN and infinities (which JSON has not) raise UnevaluableInput."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise UnevaluableInput("a resource holds NaN or an infinity, which JSON cannot carry") from None
+
+
 class EmbeddedEngine:
     name = "embedded"
 
@@ -145,11 +153,11 @@ class EmbeddedEngine:
         if not self._loaded:
             raise RuntimeError("load() must be called before evaluate()")
         inventory_json = None
-        config_json = json.dumps({"kubecomply": {"config": self.config}}) if self.config else None
+        config_json = json.dumps({"kubecomply": {"config": self.config}}, allow_nan=False) if self.config else None
         for lane in self._lanes:
             lane.engine.clear_data()
             if lane.reads_inventory:
-                inventory_json = inventory_json or json.dumps({"inventory": trim_inventory(inventory, self._inventory_kinds)})
+                inventory_json = inventory_json or _dumps({"inventory": trim_inventory(inventory, self._inventory_kinds)})
                 lane.engine.add_data_json(inventory_json)
             if config_json:
                 lane.engine.add_data_json(config_json)
@@ -163,6 +171,8 @@ class EmbeddedEngine:
         try:
             parts = map_forked(lambda start, end: self._evaluate_range(resources, start, end), len(resources), workers)
         except WorkerError as exc:
+            if str(exc).startswith(UnevaluableInput.__name__ + ":"):
+                raise UnevaluableInput(str(exc).split(":", 1)[1].strip()) from None
             raise EngineError(f"evaluation worker failed: {exc}") from None
         result = parts[0]
         for value in parts[1:]:
@@ -190,7 +200,7 @@ class EmbeddedEngine:
                 if present not in inputs:
                     for kind in present:
                         if kind not in serialised:
-                            serialised[kind] = f"{json.dumps(kind)}: {json.dumps(kinds[kind])}"
+                            serialised[kind] = f"{json.dumps(kind)}: {_dumps(kinds[kind])}"
                     inputs[present] = '{"kinds": {' + ", ".join(serialised[k] for k in present) + "}}"
                 lane.engine.set_input_json(inputs[present])
                 try:
