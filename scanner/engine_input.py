@@ -14,7 +14,7 @@ import math
 from typing import Any, Callable, Sequence
 
 from .engine import Engine, Evaluation, UnevaluableInput
-from .model import CoverageGap, Resource
+from .model import CoverageGap, Origin, Resource
 
 PathParts = list[str | int]
 
@@ -57,8 +57,15 @@ def value_at(value: Any, path: PathParts) -> Any:
     return value
 
 
-def split_unevaluable(resources: Sequence[Resource]) -> tuple[list[Resource], list[CoverageGap]]:
-    """The resources the engine can take, and a gap for each one it cannot (every object walked)."""
+LineOf = Callable[[Origin, Sequence[str | int]], "int | None"]
+
+
+def split_unevaluable(resources: Sequence[Resource], line_of: LineOf | None = None) -> tuple[list[Resource], list[CoverageGap]]:
+    """The resources the engine can take, and a gap for each one it cannot (every object walked).
+
+    ``line_of`` gives the line of a field in a manifest (ManifestLoad.resolve_line),
+    so the gap points at the value itself rather than the document's start.
+    """
     kept: list[Resource] = []
     gaps: list[CoverageGap] = []
     for resource in resources:
@@ -66,11 +73,13 @@ def split_unevaluable(resources: Sequence[Resource]) -> tuple[list[Resource], li
         if path is None:
             kept.append(resource)
         else:
-            gaps.append(unevaluable_gap(resource, path))
+            gaps.append(unevaluable_gap(resource, path, line_of))
     return kept, gaps
 
 
-def evaluate_resources(engine: Engine, resources: Sequence[Resource], inventory_of: Callable[[Sequence[Resource]], dict[str, Any]]) -> tuple[Evaluation, list[Resource], list[CoverageGap]]:
+def evaluate_resources(
+    engine: Engine, resources: Sequence[Resource], inventory_of: Callable[[Sequence[Resource]], dict[str, Any]], line_of: LineOf | None = None
+) -> tuple[Evaluation, list[Resource], list[CoverageGap]]:
     """Evaluate; if the engine meets a value JSON cannot carry, take those resources out and evaluate the rest.
 
     Returns the evaluation, the resources it is about (violation indexes point
@@ -81,18 +90,19 @@ def evaluate_resources(engine: Engine, resources: Sequence[Resource], inventory_
     try:
         return engine.evaluate([r.obj for r in resources], inventory_of(resources)), list(resources), []
     except UnevaluableInput:
-        kept, gaps = split_unevaluable(resources)
+        kept, gaps = split_unevaluable(resources, line_of)
         if not gaps:
             raise
     return engine.evaluate([r.obj for r in kept], inventory_of(kept)), kept, gaps
 
 
-def unevaluable_gap(resource: Resource, path: PathParts) -> CoverageGap:
+def unevaluable_gap(resource: Resource, path: PathParts, line_of: LineOf | None = None) -> CoverageGap:
     what = describe(value_at(resource.obj, path))
     reason = f"field {field_text(path)} is {what}, which the policy engine cannot take (JSON has no {what}); this {resource.kind or 'object'} was not evaluated"
     origin = resource.origin
     if origin.type in ("file", "stdin"):
-        return CoverageGap(type="file", path=origin.path, line=origin.line, document=origin.document, reason=reason)
+        line = (line_of(origin, path) if line_of and path else None) or origin.line
+        return CoverageGap(type="file", path=origin.path, line=line, document=origin.document, reason=reason)
     ident = resource.identity()
     name = f"{ident.namespace}/{ident.name}" if ident.namespace else ident.name
     return CoverageGap(

@@ -384,7 +384,7 @@ def _scan(options: ScanOptions, read: Callable[[], tuple[ManifestLoad, list[dict
     engine = create_engine(options.engine, workers=options.workers, config=bundle.config, **options.engine_options)
     try:
         engine.load(bundle.runnable())
-        evaluation, resources, unevaluable = evaluate_resources(engine, load.resources, build_inventory)
+        evaluation, resources, unevaluable = evaluate_resources(engine, load.resources, build_inventory, load.resolve_line)
         engine_version = getattr(engine, "version", None)
     finally:
         engine.close()
