@@ -161,7 +161,11 @@ class Policy:
     bundled: bool = True
     requires_data: tuple[str, ...] = ()  # keys of data.kubecomply.config the check cannot run without
     cross_resource: bool = False  # reads data.inventory, so it sees only what the scan collected
-    reads: tuple[str, ...] = ()  # kinds it looks up in data.inventory (custom.reads)
+    reads: tuple[str, ...] = ()  # kinds it looks up in data.inventory (custom.reads, plus reads_if_served)
+    # Of those, the kinds many clusters do not serve at all (CRDs such as
+    # CiliumNetworkPolicy): collected when served; their absence from API
+    # discovery is a note, not a gap that would leave the check not assessed.
+    reads_if_served: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -177,6 +181,7 @@ class Policy:
             "bundled": self.bundled,
             "requires_data": list(self.requires_data),
             "reads": list(self.reads),
+            "reads_if_served": list(self.reads_if_served),
             "cross_resource": self.cross_resource,
         }
 

@@ -201,6 +201,13 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         reads = [reads]
     if not isinstance(reads, list) or not all(isinstance(k, str) and k for k in reads):
         raise PolicyError(file, line, "custom.reads must be a list of kinds the check looks up in data.inventory, e.g. [NetworkPolicy]")
+    if_served = custom.get("reads_if_served") or []
+    if isinstance(if_served, str):
+        if_served = [if_served]
+    if not isinstance(if_served, list) or not all(isinstance(k, str) and k for k in if_served):
+        raise PolicyError(file, line, "custom.reads_if_served must be a list of kinds, e.g. [CiliumNetworkPolicy]")
+    if_served = [k for k in dict.fromkeys(if_served) if k not in reads]  # a kind in reads stays required
+    reads = [*dict.fromkeys(reads), *if_served]
     cross_resource = "data.inventory" in module.text
     if cross_resource and not reads:
         # A cluster scan collects only the kinds checks name; without this list
@@ -223,6 +230,7 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         requires_data=tuple(requires_data),
         cross_resource=cross_resource,
         reads=tuple(reads),
+        reads_if_served=tuple(if_served),
     )
 
 

@@ -7,11 +7,17 @@
 #   pods, and its pods can reach everything. In a manifest scan only the
 #   scanned files are seen, so a policy applied separately is not found. A
 #   NetworkPolicy only has effect with a network plugin that enforces it.
+#   Policies of the plugins' own APIs count as well: CiliumNetworkPolicy,
+#   CiliumClusterwideNetworkPolicy, Calico NetworkPolicy and
+#   GlobalNetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy; a
+#   cluster-wide one counts for the namespaces it selects (all, by name or by
+#   namespace labels).
 # custom:
 #   id: namespace-network-policy
 #   severity: medium
 #   kinds: [Namespace]
 #   reads: [NetworkPolicy]
+#   reads_if_served: [CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, GlobalNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy]
 #   remediation: >-
 #     Add NetworkPolicies to the namespace: start with a default-deny policy
 #     (podSelector: {} with policyTypes Ingress and Egress) and then allow the
@@ -24,21 +30,14 @@ package kubecomply.network.namespace_network_policy
 import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
-
-# NetworkPolicy in networking.k8s.io/v1, and the long-removed extensions/v1beta1.
-_versions := ["networking.k8s.io/v1", "extensions/v1beta1"]
+import data.kubecomply.lib.network_policies as netpol
 
 deny contains result if {
 	ns := input.metadata.name
 	is_string(ns)
-	not _has_policy(ns)
+	not netpol.covered(ns, netpol.namespace_labels(input))
 	result := {
 		"msg": sprintf("no NetworkPolicy in namespace %s among the scanned resources", [k8s.quote(ns)]),
 		"path": ["metadata", "name"],
 	}
-}
-
-_has_policy(ns) if {
-	some version in _versions
-	some _ in data.inventory.namespace[ns][version].NetworkPolicy
 }
