@@ -27,6 +27,7 @@ from .frameworks import FrameworkError, load_frameworks, validate_references
 from .gates import GateError
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
+from .result_check import validate_result
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
 from .sources.render import RenderError
 from .waivers import WaiverError
@@ -465,8 +466,7 @@ def read_result(results: str) -> ScanResult:
     try:
         text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
         data = json.loads(text)
-        if not isinstance(data, dict) or "schema_version" not in data:
-            raise ValueError("not a kubecomply JSON result (no schema_version)")
+        validate_result(data)
         return ScanResult.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         fail(f"{results}: {exc}")
@@ -486,8 +486,7 @@ def report_command(results: str, fmt: str, output: str | None, csv_controls: boo
     try:
         text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
         data = json.loads(text)
-        if not isinstance(data, dict) or "schema_version" not in data:
-            raise ValueError("not a kubecomply JSON result (no schema_version)")
+        validate_result(data)  # before any renderer: a malformed or foreign result is one line, not a traceback
         result = ScanResult.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         fail(f"{results}: {exc}")
