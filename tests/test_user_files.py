@@ -209,3 +209,26 @@ def test_yaml_alias_bomb_as_baseline_is_refused(tmp_path, k8s):
     baseline = write(tmp_path, "baseline.json", BOMB)
     line = one_line_error(*scan(k8s, "--baseline", str(baseline))[::2])
     assert "baseline.json: not a JSON baseline file" in line
+
+
+# ----------------------------------------------------------------- gzip bomb
+
+
+def test_snapshot_gzip_bomb_is_refused_without_reading_it_all(tmp_path, monkeypatch):
+    """8 MiB of zeros compress to a few KiB; with the cap at 1 MiB the read stops after the first MiB or two."""
+    import gzip
+
+    bomb = tmp_path / "evidence.json.gz"
+    with gzip.open(bomb, "wb") as fh:
+        for _ in range(8):
+            fh.write(b"\0" * (1 << 20))
+    assert bomb.stat().st_size < 64 * 1024
+    monkeypatch.setenv("KUBECOMPLY_MAX_SNAPSHOT_BYTES", str(1 << 20))
+    line = one_line_error(*run("scan", "snapshot", str(bomb))[::2])
+    assert "evidence.json.gz: decompresses to more than" in line and "gzip bomb" in line
+
+
+def test_snapshot_cap_default_is_generous():
+    from scanner.sources.snapshot import MAX_SNAPSHOT_BYTES, max_snapshot_bytes
+
+    assert max_snapshot_bytes() == MAX_SNAPSHOT_BYTES >= 1 << 30
