@@ -136,6 +136,9 @@ def run_guarded(tasks: list[Callable[[], T]], timeout: float | None, memory: int
             # only garble the scan's one-line errors.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)
+            import faulthandler
+
+            faulthandler.disable()  # an abort here is expected and reported; no dump on the parent's stderr
             try:
                 if memory:
                     _limit_memory(memory)
