@@ -30,6 +30,7 @@ from .compliance.frameworks import FrameworkError, load_frameworks, validate_ref
 from .compliance.gates import GateError
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
+from .result_check import validate_result
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
 from .sources.render import RenderError
 from .textsafe import for_terminal, safe_text
@@ -162,6 +163,8 @@ CHECK_OPTIONS = (
     click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read."),
     click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md)."),
     click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]"),
+    click.option("--check-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS", help="Embedded engine: longest a check may take on a batch of 2,000 resources; a check that takes longer is stopped and reported as not run (exit 2). 0: no limit."),
+    click.option("--eval-memory", default="4GiB", show_default=True, callback=parse_size, help="Embedded engine: memory an evaluation worker may use beyond the scan's own; a check that needs more is reported as not run (exit 2). 0: no limit."),
     click.option("--opa-url", default=None, help="OPA server for --engine opa; without it a local `opa run --server` is started."),
     click.option("--opa-token-file", type=click.Path(exists=True, dir_okay=False), default=None, help="File holding the bearer token for OPA."),
     click.option("--opa-ca-file", type=click.Path(exists=True, dir_okay=False), default=None, help="CA bundle that signed OPA's TLS certificate."),
@@ -177,7 +180,7 @@ def scan_options(values: dict[str, Any], **extra: Any) -> "ScanOptions":
     from .pipeline import ScanOptions
 
     opts = {name: values.pop(name) for name in CHECK_OPTION_NAMES}
-    engine_options: dict[str, Any] = {}
+    engine_options: dict[str, Any] = {"check_timeout": opts["check_timeout"], "memory_limit": opts["eval_memory"]}
     if opts["engine"] == "opa":
         engine_options = {"url": opts["opa_url"], "token_file": opts["opa_token_file"], "ca_file": opts["opa_ca_file"], "timeout": opts["opa_timeout"], "batch_bytes": opts["opa_batch_bytes"]}
     elif opts["opa_url"] or opts["opa_token_file"] or opts["opa_ca_file"]:
@@ -555,8 +558,7 @@ def read_result(results: str) -> ScanResult:
     try:
         text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
         data = json.loads(text)
-        if not isinstance(data, dict) or "schema_version" not in data:
-            raise ValueError("not a kubecomply JSON result (no schema_version)")
+        validate_result(data)
         return ScanResult.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         fail(f"{results}: {exc}")
@@ -582,8 +584,7 @@ def report_command(results: str | None, fmt: str, output: str | None, csv_contro
     try:
         text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
         data = json.loads(text)
-        if not isinstance(data, dict) or "schema_version" not in data:
-            raise ValueError("not a kubecomply JSON result (no schema_version)")
+        validate_result(data)  # before any renderer: a malformed or foreign result is one line, not a traceback
         result = ScanResult.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         fail(f"{results}: {exc}")

@@ -103,3 +103,104 @@ def _end_children(children: list[tuple[int, int]]) -> None:
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass
+
+
+# ---------------------------------------------------------------------------- guarded children
+#
+# The embedded engine cannot be interrupted: regorus has no time limit, and a
+# call into it holds the interpreter until it returns.  A check that loops for
+# ever, or asks for all the memory there is, can only be stopped from outside
+# the process that runs it, so guarded work runs in forked children only: the
+# parent waits with a deadline, kills a child that overstays, and the kernel
+# refuses a child more address space than it was allowed.
+
+OK, ERROR, TIMEOUT, DIED = "ok", "error", "timeout", "died"
+
+
+def _limit_memory(extra: int) -> None:
+    """Allow this process ``extra`` bytes of address space beyond what it maps now (inherited pages included)."""
+    import resource
+
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            current = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return  # no way to tell the current size: no limit rather than a wrong one
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = current + extra
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def run_guarded(tasks: list[Callable[[], T]], timeout: float | None, memory: int | None) -> list[tuple[str, object]]:
+    """Run every task at once, each in its own forked child; the outcome of each, in order.
+
+    An outcome is (``ok``, value), (``error``, "ExcType: message"), (``timeout``,
+    seconds) when the child did not finish within ``timeout`` seconds and was
+    killed, or (``died``, description) when it ended without an answer (killed
+    by a signal: Rust aborts when an allocation fails under the memory limit).
+    ``memory`` is the address space each child may add, in bytes.
+    """
+    import select
+    import signal
+    import time
+
+    children: list[tuple[int, int]] = []
+    for task in tasks:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            os.close(read_fd)
+            # Everything the child has to say goes back through the pipe; what the
+            # engine prints when it aborts (Rust's "memory allocation failed") would
+            # only garble the scan's one-line errors.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            import faulthandler
+
+            faulthandler.disable()  # an abort here is expected and reported; no dump on the parent's stderr
+            try:
+                if memory:
+                    _limit_memory(memory)
+                payload = pickle.dumps((OK, task()))
+            except MemoryError:
+                payload = pickle.dumps((DIED, "ran out of memory"))
+            except BaseException as exc:  # everything goes back to the parent as one line
+                payload = pickle.dumps((ERROR, f"{type(exc).__name__}: {exc}"))
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_fd, view):]
+            os._exit(0)
+        os.close(write_fd)
+        children.append((pid, read_fd))
+
+    deadline = time.monotonic() + timeout if timeout else None
+    chunks: dict[int, list[bytes]] = {fd: [] for _pid, fd in children}
+    waiting = {fd for _pid, fd in children}
+    while waiting:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            break
+        ready, _w, _x = select.select(list(waiting), [], [], remaining)
+        for fd in ready:
+            chunk = os.read(fd, 1 << 20)
+            if chunk:
+                chunks[fd].append(chunk)
+            else:
+                waiting.discard(fd)
+    outcomes: list[tuple[str, object]] = []
+    for pid, fd in children:
+        if fd in waiting:  # overstayed
+            os.kill(pid, signal.SIGKILL)
+        os.close(fd)
+        _pid, status = os.waitpid(pid, 0)
+        if fd in waiting:
+            outcomes.append((TIMEOUT, timeout))
+            continue
+        try:
+            outcomes.append(pickle.loads(b"".join(chunks[fd])))
+        except Exception:
+            how = f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}"
+            outcomes.append((DIED, f"ended by {how} without an answer"))
+    return outcomes

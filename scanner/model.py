@@ -170,7 +170,11 @@ class Policy:
     bundled: bool = True
     requires_data: tuple[str, ...] = ()  # keys of data.kubecomply.config the check cannot run without
     cross_resource: bool = False  # reads data.inventory, so it sees only what the scan collected
-    reads: tuple[str, ...] = ()  # kinds it looks up in data.inventory (custom.reads)
+    reads: tuple[str, ...] = ()  # kinds it looks up in data.inventory (custom.reads, plus reads_if_served)
+    # Of those, the kinds many clusters do not serve at all (CRDs such as
+    # CiliumNetworkPolicy): collected when served; their absence from API
+    # discovery is a note, not a gap that would leave the check not assessed.
+    reads_if_served: tuple[str, ...] = ()
     has_applies: bool = False  # defines ``applies``: only resources where it is true are in its population
     population: str | None = None  # the population in words (custom.population), for reports
 
@@ -188,6 +192,7 @@ class Policy:
             "bundled": self.bundled,
             "requires_data": list(self.requires_data),
             "reads": list(self.reads),
+            "reads_if_served": list(self.reads_if_served),
             "cross_resource": self.cross_resource,
         }
 
@@ -288,7 +293,9 @@ class CoverageGap:
 
     ``type`` is ``file`` (a file or document not parsed), ``kind`` (a resource
     kind not collected from ``cluster``), ``cluster`` (a cluster of a fleet that
-    could not be read at all) or ``check`` (a check that could not run).
+    could not be read at all), ``resource`` (one collected object the engine
+    could not take, e.g. holding NaN; ``cluster``, ``apiVersion``, ``kind``, and
+    the object's name in ``reason``) or ``check`` (a check that could not run).
     """
 
     type: str

@@ -29,6 +29,7 @@ from .compliance.waivers import apply_waivers, fresh_copies, inline_setting, loa
 from .config_data import load_config_data, missing_data
 from .engine import Engine, create_engine
 from .engine.inventory import build_inventory
+from .engine_input import evaluate_resources
 from .findings import make_findings, sorted_findings
 from .forking import default_workers
 from .gc_pause import paused_gc
@@ -102,6 +103,7 @@ class EvaluatedPart:
     coverage: dict[str, CheckCoverage] | None = None  # None: the part could not be read, so nothing was evaluated
     register: list[Waiver] = field(default_factory=list)
     failed_checks: dict[str, str] = field(default_factory=dict)
+    resources: list[Resource] = field(default_factory=list)  # the part's resources that were evaluated
 
 
 def scan(source: Source, options: ScanOptions, bundle: LoadedBundle | None = None, started: str | None = None) -> ScanResult:
@@ -168,8 +170,9 @@ def evaluate_part(
     today: dt.date | None = None, inline_policy: str = "allow",
 ) -> EvaluatedPart:
     """Engine, findings, waivers and coverage for one part."""
-    resources = part.resources
-    evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
+    # A resource holding a value the engine cannot take (NaN, infinities) is a gap of its part; the rest is evaluated.
+    evaluation, resources, unevaluable = evaluate_resources(engine, part.resources, build_inventory, part.lines.resolve_line if part.lines else None)
+    part.gaps.extend(unevaluable)
     policies = bundle.policy_set.policies
     findings, behind = make_findings(
         evaluation.violations, resources, bundle.policy_set.by_id(), controls_by_check(bundle.frameworks), part.lines, workers
@@ -178,7 +181,7 @@ def evaluate_part(
     register = apply_waivers(findings, behind, fresh_copies(file_waivers), resources, set(bundle.policy_set.by_id()), today, inline_policy)
     coverage = coverage_by_check(policies, bundle.not_run, evaluation.failed_checks, resources, findings, behind, evaluation.not_applicable)
     mark_not_collected(coverage, policies, part.missing_kinds, withheld)
-    return EvaluatedPart(part, findings, coverage, register, dict(evaluation.failed_checks))
+    return EvaluatedPart(part, findings, coverage, register, dict(evaluation.failed_checks), resources)
 
 
 def combine(
@@ -205,7 +208,7 @@ def combine(
     gaps.sort(key=CoverageGap.sort_key)
     baseline_record = apply_baseline(findings, baseline) if baseline else None
     # Resources in result order (kind first), numbered for the populations.
-    scanned = sorted(((ScannedResource(r.identity(), r.origin), r) for e in evaluated for r in e.part.resources), key=lambda pair: pair[0].sort_key())
+    scanned = sorted(((ScannedResource(r.identity(), r.origin), r) for e in evaluated for r in e.resources), key=lambda pair: pair[0].sort_key())
     resources = [r for _s, r in scanned]
     populations = Populations.build(resources, policies, coverage)
     frameworks = roll_up(bundle.frameworks, findings, coverage, populations)
@@ -237,7 +240,7 @@ def combine(
         baseline=baseline_record,
     )
     if reading.fleet:
-        clusters = [(e.part.name, e.part.facts, e.part.error, len(e.part.resources), e.findings, e.coverage) for e in evaluated]
+        clusters = [(e.part.name, e.part.facts, e.part.error, len(e.resources), e.findings, e.coverage) for e in evaluated]
         result.fleet = fleet_view(clusters, bundle.frameworks)
     return result
 

@@ -16,13 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import yaml
-
 from .model import SEVERITIES, Policy
-
-# libyaml's safe loader: the same YAML as yaml.safe_load, ten times faster on the
-# ~100 METADATA blocks and mapping files every run reads.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .offline_builtins import allowed_builtins
+from .sources.yaml_loader import DocumentError, load_user_yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,6 +76,9 @@ class Module:
     path: str
     text: str
     bundled: bool = False  # shipped with kubecomply (we know how it reads data.inventory)
+    # Builtins refused by default (scanner/offline_builtins.py) that this
+    # module's METADATA accepts, via custom.allow_builtins.
+    allow_builtins: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -150,12 +149,10 @@ def parse_metadata(text: str, file: str) -> tuple[dict[str, Any] | None, int | N
         body.append(content[1:] if content.startswith(" ") else content)
     meta_line = start + marker + 1
     try:
-        data = yaml.load("\n".join(body), Loader=SAFE_LOADER) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = meta_line + 1 + mark.line if mark is not None else meta_line
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PolicyError(file, line, f"METADATA is not valid YAML: {problem}") from None
+        data = load_user_yaml("\n".join(body)) or {}
+    except DocumentError as exc:
+        line = meta_line + exc.line if exc.line else meta_line
+        raise PolicyError(file, line, f"METADATA is not valid YAML: {exc.reason}") from None
     if not isinstance(data, dict):
         raise PolicyError(file, meta_line, "METADATA must be a YAML mapping")
     return data, meta_line
@@ -206,6 +203,13 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         reads = [reads]
     if not isinstance(reads, list) or not all(isinstance(k, str) and k for k in reads):
         raise PolicyError(file, line, "custom.reads must be a list of kinds the check looks up in data.inventory, e.g. [NetworkPolicy]")
+    if_served = custom.get("reads_if_served") or []
+    if isinstance(if_served, str):
+        if_served = [if_served]
+    if not isinstance(if_served, list) or not all(isinstance(k, str) and k for k in if_served):
+        raise PolicyError(file, line, "custom.reads_if_served must be a list of kinds, e.g. [CiliumNetworkPolicy]")
+    if_served = [k for k in dict.fromkeys(if_served) if k not in reads]  # a kind in reads stays required
+    reads = [*dict.fromkeys(reads), *if_served]
     cross_resource = "data.inventory" in module.text
     if cross_resource and not reads:
         # A cluster scan collects only the kinds checks name; without this list
@@ -233,6 +237,7 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         reads=tuple(reads),
         has_applies=APPLIES_RULE.search(module.text) is not None,
         population=" ".join(population.split()) if population else None,
+        reads_if_served=tuple(if_served),
     )
 
 
@@ -266,7 +271,11 @@ def load_policies(extra_dirs: Sequence[str | Path] = (), include_bundled: bool =
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise PolicyError(name, None, f"cannot read: {exc}") from None
-            module = Module(name, text, bundled)
+            metadata, meta_line = parse_metadata(text, name)
+            allowed, problem = allowed_builtins(metadata.get("custom") if metadata else None)
+            if problem:
+                raise PolicyError(name, meta_line, problem)
+            module = Module(name, text, bundled, allowed)
             if path.name.endswith("_test.rego"):
                 tests.append(module)
                 continue
@@ -277,7 +286,6 @@ def load_policies(extra_dirs: Sequence[str | Path] = (), include_bundled: bool =
             if pkg in seen_packages:
                 raise PolicyError(name, text[: package.start()].count("\n") + 1, f"package {pkg} is also declared in {seen_packages[pkg]}")
             seen_packages[pkg] = name
-            metadata, meta_line = parse_metadata(text, name)
             if metadata is not None and isinstance(metadata.get("custom"), dict) and "id" in metadata["custom"]:
                 policy = policy_from_module(module, metadata, meta_line or 1, bundled)
                 if not DENY_RULE.search(text):

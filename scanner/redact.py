@@ -56,7 +56,8 @@ _TOKENS = re.compile(
     r"|gh[pousr]_[A-Za-z0-9]{36,255}"  # GitHub tokens
     r"|github_pat_[A-Za-z0-9_]{22,255}"  # GitHub fine-grained tokens
     r"|xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack tokens
-    r"|eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"  # JWTs
+    r"|eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"  # JWTs (and JWEs): a JSON header, any payload
+    r"|(?i:bearer)\s+[A-Za-z0-9._~+/-]{16,}=*"  # HTTP bearer credentials
     r")"
 )
 # key = value / key: value where the key names a credential; the value is masked.
@@ -74,7 +75,7 @@ _AUTHORIZATION = re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:[A-Za-z
 # Cheap literal pre-checks: every finding message passes through here, and on
 # a large scan most name no credential at all, so the full patterns above run
 # only on text that contains one of their fixed parts.
-_TOKEN_HINT = re.compile(r"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|xox[abposr]-|eyJ")
+_TOKEN_HINT = re.compile(r"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|xox[abposr]-|eyJ|[Bb][Ee][Aa][Rr][Ee][Rr]\s")
 _PAIR_HINTS = ("pass", "pwd", "secret", "token", "key", "credential")
 
 

@@ -50,6 +50,16 @@ KIND_RESOURCES: dict[str, tuple[str, str]] = {
     "ClusterRoleBinding": ("rbac.authorization.k8s.io", "clusterrolebindings"),
     "PeerAuthentication": ("security.istio.io", "peerauthentications"),
     "Schedule": ("velero.io", "schedules"),
+    "CiliumNetworkPolicy": ("cilium.io", "ciliumnetworkpolicies"),
+    "CiliumClusterwideNetworkPolicy": ("cilium.io", "ciliumclusterwidenetworkpolicies"),
+    "GlobalNetworkPolicy": ("projectcalico.org", "globalnetworkpolicies"),
+    "AdminNetworkPolicy": ("policy.networking.k8s.io", "adminnetworkpolicies"),
+    "BaselineAdminNetworkPolicy": ("policy.networking.k8s.io", "baselineadminnetworkpolicies"),
+}
+# Kinds served under more than one group: discovery takes whichever the server lists
+# first, so the role grants each (Calico without its API server serves only the CRDs).
+OTHER_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "GlobalNetworkPolicy": (("crd.projectcalico.org", "globalnetworkpolicies"),),
 }
 
 
@@ -77,7 +87,7 @@ def needed() -> set[tuple[str, str]]:
     kinds, _explicit = required_kinds(load_policies().policies)
     unknown = sorted(k for k in kinds if k not in KIND_RESOURCES)
     assert not unknown, f"checks declare kinds with no known API resource: {unknown}; add them to KIND_RESOURCES and deploy/rbac.yaml"
-    return {KIND_RESOURCES[k] for k in kinds}
+    return {KIND_RESOURCES[k] for k in kinds} | {pair for k in kinds for pair in OTHER_GROUPS.get(k, ())}
 
 
 def test_cluster_role_grants_every_kind_the_loaded_checks_need():

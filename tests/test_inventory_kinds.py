@@ -21,7 +21,11 @@ INVENTORY = {
 
 def test_the_engine_keeps_the_kinds_the_loaded_checks_read():
     kinds = inventory_kinds(load_policies())
-    assert kinds == {"NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceAccount", "ResourceQuota", "LimitRange", "Schedule"}
+    assert kinds == {
+        "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceAccount", "ResourceQuota", "LimitRange", "Schedule",
+        # namespace-network-policy, where the cluster serves them (custom.reads_if_served)
+        "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy",
+    }
 
 
 def test_a_library_module_reading_the_inventory_gets_everything(tmp_path):

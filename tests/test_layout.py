@@ -19,13 +19,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scanner"
 # component or from components of a lower rank; never from a higher rank, and
 # never from another component of the same rank.
 RANKS = {
+    # A module may be ranked on its own (component.module) where it serves layers below its package:
+    # the YAML reader of the sources is also how policies, mappings, waivers and --data files are read.
+    "sources.yaml_loader": 0,
     "__init__": 0, "model": 0, "redact": 0, "forking": 0, "gc_pause": 0, "textsafe": 0, "atomic": 0, "threads": 0,
-    "policies": 1,
-    "config_data": 2,
-    "sources": 2, "engine": 2, "compliance": 2,
-    "findings": 3, "summary": 3, "policy_tests": 3, "evidence": 3, "evidence_redact": 3,
-    "reports": 4, "pipeline": 4,
-    "cli_guard": 5, "cli": 6, "__main__": 7,
+    "offline_builtins": 1,
+    "policies": 2,
+    "sources": 3, "engine": 3, "compliance": 3,
+    "findings": 4, "summary": 4, "policy_tests": 4, "evidence": 4, "evidence_redact": 4, "engine_input": 4, "result_check": 4,
+    "config_data": 5,
+    "reports": 5, "pipeline": 6,
+    "cli_guard": 7, "cli": 8, "__main__": 9,
 }
 
 
@@ -42,6 +46,8 @@ def modules() -> dict[str, Path]:
 
 def component(name: str) -> str:
     parts = name.split(".")
+    if len(parts) > 2 and ".".join(parts[1:3]) in RANKS:
+        return ".".join(parts[1:3])
     return parts[1] if len(parts) > 1 else "__init__"
 
 

@@ -13,7 +13,8 @@
 #     \b(AKIA|ASIA)[0-9A-Z]{16}\b
 #     \bgh[pousr]_[A-Za-z0-9]{36,}        \bgithub_pat_[A-Za-z0-9_]{22,}
 #     \bxox[baprs]-[A-Za-z0-9-]{10,}      \bAIza[0-9A-Za-z_-]{35}
-#     \beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.
+#     \beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.
+#     (?i:\bbearer)\s+[A-Za-z0-9._~+/-]{16,}
 #   credential-like name: (?i)passw(or)?d|token|secret|api[_.-]?key|access[_.-]?key|private[_.-]?key
 #
 # Every pattern is a plain regular expression (RE2 / Rust regex syntax: no
@@ -32,7 +33,10 @@ token_kinds(s) := [kind |
 		["a GitHub token", `\bgh[pousr]_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}`],
 		["a Slack token", `\bxox[baprs]-[A-Za-z0-9-]{10,}`],
 		["a Google API key", `\bAIza[0-9A-Za-z_-]{35}`],
-		["a JSON Web Token", `\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.`],
+		# A JWT's header is JSON ("eyJ" is base64url of '{"'); its payload need not be (JWE, a space after "{").
+		["a JSON Web Token", `\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.`],
+		# An HTTP Authorization value ("Bearer 3f9a..."), whatever the variable is called (AUTH_HEADER).
+		["a bearer token", `(?i:\bbearer)\s+[A-Za-z0-9._~+/-]{16,}`],
 	]
 	regex.match(pair[1], s)
 	kind := pair[0]

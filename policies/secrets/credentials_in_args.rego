@@ -45,7 +45,7 @@ deny contains result if {
 	is_array(list)
 	some i, s in list
 	is_string(s)
-	regex.match(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bxox[baprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}|\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.|(?i:(^|\s)--?[A-Za-z0-9_.-]*(passw(or)?d|token|secret|api[_.-]?key|access[_.-]?key|private[_.-]?key)[A-Za-z0-9_.-]*(=|\s+)\S|^--?[A-Za-z0-9_.-]*(passw(or)?d|token|secret|api[_.-]?key|access[_.-]?key|private[_.-]?key)[A-Za-z0-9_.-]*$)`, s)
+	regex.match(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bxox[baprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.|(?i:\bbearer)\s+[A-Za-z0-9._~+/-]{16,}|(?i:(^|\s)--?[A-Za-z0-9_.-]*(passw(or)?d|token|secret|api[_.-]?key|access[_.-]?key|private[_.-]?key)[A-Za-z0-9_.-]*(=|\s+)\S|^--?[A-Za-z0-9_.-]*(passw(or)?d|token|secret|api[_.-]?key|access[_.-]?key|private[_.-]?key)[A-Za-z0-9_.-]*$)`, s)
 	finding := _finding(list, i, s, field)
 	result := {
 		"msg": sprintf("%s %s", [k8s.container_label(c), finding[1]]),

@@ -3,7 +3,8 @@
 # description: >-
 #   A container sets an environment variable to a literal credential: either the
 #   value looks like a private key or an access token (PEM private key block, AWS
-#   access key id, GitHub, Slack or Google API token, JSON Web Token), or the
+#   access key id, GitHub, Slack or Google API token, JSON Web Token, an HTTP
+#   bearer token such as "Bearer 3f9a..."), or the
 #   variable's name says it holds one (password, passwd, token, secret, api_key,
 #   apikey, access_key, private_key) and its value is a literal rather than a
 #   reference or placeholder. Anyone who can read the workload's manifest, its
@@ -48,7 +49,7 @@ deny contains result if {
 	v := e.value
 	is_string(v)
 	count(v) >= 15
-	regex.match(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bxox[baprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}|\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.`, v)
+	regex.match(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bxox[baprs]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.|(?i:\bbearer)\s+[A-Za-z0-9._~+/-]{16,}`, v)
 	result := {
 		"msg": sprintf("%s sets env var %s to a literal value that contains %s", [
 			k8s.container_label(c),

@@ -96,3 +96,39 @@ test_fail_in_ephemeral_container_of_deployment if {
 	some r in results
 	r.path == ["spec", "template", "spec", "ephemeralContainers", 0, "env", 0, "value"]
 }
+
+# A bearer credential under a name that says nothing (issue 15): reported as a bearer token, value never shown.
+_bearer := concat("", ["abc123def456", "ghi789jkl012"])
+
+test_fail_bearer_token_under_any_name if {
+	results := check.deny with input as _pod([
+		{"name": "AUTH_HEADER", "value": concat(" ", ["bearer", _bearer])},
+		{"name": "UPSTREAM_AUTH", "value": concat(" ", ["Authorization: Bearer", _bearer])},
+	])
+	count(results) == 2
+	every r in results {
+		contains(r.msg, "a bearer token")
+		not contains(r.msg, "abc123")
+	}
+}
+
+# A JWT whose payload does not start with eyJ (JSON with a space after "{", or a JWE) is still a JWT.
+test_fail_jwt_with_any_payload if {
+	jwt := concat(".", ["eyJhbGciOiJIUzI1NiJ9", "eyAic3ViIjogIjEyMyJ9", "c2lnbmF0dXJl"])
+	results := check.deny with input as _pod([{"name": "CONFIG_BLOB", "value": jwt}])
+	count(results) == 1
+	some r in results
+	contains(r.msg, "a JSON Web Token")
+	not contains(r.msg, "eyA")
+	r.path == ["spec", "containers", 0, "env", 0, "value"]
+}
+
+# Prose about bearer authentication, and short values after the word, are not tokens.
+test_pass_bearer_prose if {
+	count(check.deny) == 0 with input as _pod([
+		{"name": "AUTH_MODE", "value": "Bearer authentication is required"},
+		{"name": "AUTH_SCHEME", "value": "bearer"},
+		{"name": "AUTH_HINT", "value": "Bearer <token>"},
+		{"name": "AUTH_VALUE", "value": "Bearer $(TOKEN)"},
+	])
+}

@@ -132,11 +132,18 @@ def _entry(raw: Any, where: str) -> Entry:
         raise BaselineError(f"{where}: expected an object with check, resource, file, path, count")
     res = raw["resource"]
     count = raw.get("count", 1)
-    if not isinstance(raw.get("check"), str) or not isinstance(res.get("kind"), str) or not isinstance(count, int) or count < 1:
+    if not isinstance(raw.get("check"), str) or not isinstance(res.get("kind"), str) or isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise BaselineError(f"{where}: needs a check id, resource.kind and a positive count")
+    # Every other field is text or null; anything else (a number, a list) could never equal a finding's key.
+    for label, value in (("resource.apiVersion", res.get("apiVersion", "")), ("resource.name", res.get("name", ""))):
+        if not isinstance(value, str):
+            raise BaselineError(f"{where}: {label} must be text, not {type(value).__name__}")
+    for label, value in (("resource.namespace", res.get("namespace")), ("file", raw.get("file")), ("path", raw.get("path")), ("message", raw.get("message"))):
+        if value is not None and not isinstance(value, str):
+            raise BaselineError(f"{where}: {label} must be text or null, not {type(value).__name__}")
     return Entry(
-        check=raw["check"], apiVersion=str(res.get("apiVersion", "")), kind=res["kind"], namespace=res.get("namespace"),
-        name=str(res.get("name", "")), file=raw.get("file"), path=raw.get("path"), message=raw.get("message"), count=count,
+        check=raw["check"], apiVersion=res.get("apiVersion", ""), kind=res["kind"], namespace=res.get("namespace"),
+        name=res.get("name", ""), file=raw.get("file"), path=raw.get("path"), message=raw.get("message"), count=count,
     )
 
 

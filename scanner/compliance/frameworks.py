@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-import yaml
 
 from ..model import ASSESSED_STATUSES, VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult
-from ..policies import SAFE_LOADER, bundled_dir, display_path
+from ..policies import bundled_dir, display_path
+from ..sources.yaml_loader import DocumentError, load_user_yaml
 
 if TYPE_CHECKING:
     from .population import Populations
@@ -111,9 +111,11 @@ def _require(data: dict[str, Any], key: str, file: str, where: str) -> Any:
 def load_framework(path: Path) -> Framework:
     name = display_path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = load_user_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"{name}: cannot read mapping: {str(exc).splitlines()[0]}") from None
+    except DocumentError as exc:
+        raise FrameworkError(f"{name}:{exc.line}: cannot read mapping: {exc.reason}" if exc.line else f"{name}: cannot read mapping: {exc.reason}") from None
     if not isinstance(data, dict):
         raise FrameworkError(f"{name}: a mapping file must be a YAML mapping")
     fid = str(_require(data, "id", name, "the framework"))

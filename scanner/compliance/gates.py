@@ -130,6 +130,7 @@ def exit_code(
     """0 clean, 1 a findings gate tripped, 2 the scan was incomplete; with the reason (naming the gates)."""
     check_gaps = [g for g in result.gaps if g.type == "check"]
     file_gaps = [g for g in result.gaps if g.type == "file"]
+    resource_gaps = [g for g in result.gaps if g.type == "resource"]  # cluster objects the engine could not take
     gates = result.gates or evaluate_gates(result, policy)
     tripped = [g for g in gates if g["tripped"]]
     gap_gate = [g for g in tripped if g["gate"] == "fail-on-gaps"]
@@ -139,6 +140,8 @@ def exit_code(
         return EXIT_ERROR, f"gate: --fail-on-gaps: {gap_gate[0]['detail']}"
     if file_gaps and not allow_parse_errors:
         return EXIT_ERROR, f"{len(file_gaps)} file(s) could not be parsed (use --allow-parse-errors to accept)"
+    if resource_gaps and not allow_parse_errors:
+        return EXIT_ERROR, f"{len(resource_gaps)} resource(s) could not be evaluated (use --allow-parse-errors to accept)"
     left = [] if allow_gaps else controls_left_by_collection_gaps(result)
     if left:
         missing = sorted({g.kind or f"cluster {g.cluster}" for g in result.gaps if g.type in ("kind", "cluster")})

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
-import yaml
-
 from ..model import Finding, Resource, Waiver
-from ..policies import SAFE_LOADER
+from ..sources.yaml_loader import DocumentError, load_user_yaml
 
 ANNOTATION_PREFIX = "kubecomply.io/waive."
 MATCH_KEYS = ("kind", "namespace", "name", "labels", "apiVersion")
@@ -28,32 +27,72 @@ class WaiverError(Exception):
     """An unusable waivers file; ``str()`` names file and entry."""
 
 
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _as_date(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """``YYYY-MM-DD`` (or a full ISO timestamp, whose date counts); anything else, or a day that does not exist, is an error."""
+    text = value if isinstance(value, str) else None
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise WaiverError(f"{where}: expires {value!r} is not a date (YYYY-MM-DD)") from None
+        if text is not None and DATE.match(text):
+            return dt.date.fromisoformat(text)
+        if text is not None and DATE.match(text[:10]) and text[10:11] in ("T", "t", " "):
+            return dt.datetime.fromisoformat(text).date()
+    except ValueError as exc:
+        raise WaiverError(f"{where}: expires {value!r} is not a valid date ({exc})") from None
+    raise WaiverError(f"{where}: expires {value!r} is not a date (YYYY-MM-DD)")
 
 
 def read_entries(path: str | Path) -> list[Any]:
     """The raw ``waivers:`` list of a file; an unreadable file or a file without the list is an error."""
     name = str(path)
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        data = load_user_yaml(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise WaiverError(f"{name}: cannot read waivers file: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        raise WaiverError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise WaiverError(f"{name}: cannot read waivers file: not UTF-8 ({exc.reason})") from None
+    except DocumentError as exc:
+        where = f"{name}:{exc.line}" if exc.line else name
+        raise WaiverError(f"{where}: {exc.reason}") from None
     entries = data.get("waivers") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise WaiverError(f"{name}: expected a top-level 'waivers:' list")
     return entries
+
+
+def _match_all(pattern: str) -> bool:
+    """A glob made only of ``*``: it matches every value, so it selects nothing."""
+    return bool(pattern) and set(pattern) <= {"*"}
+
+
+def _selector(match: Any, where: str) -> dict[str, Any]:
+    """The validated ``match`` of a waiver: strings (globs) and a labels mapping, selecting something."""
+    if not isinstance(match, dict) or not match:
+        raise WaiverError(f"{where} needs a 'match' selector (kind, namespace, name, labels); a waiver for every resource is a disabled check")
+    unknown = sorted(str(k) for k in set(match) - set(MATCH_KEYS))
+    if unknown:
+        raise WaiverError(f"{where}: unknown match key(s) {', '.join(unknown)}; use {', '.join(MATCH_KEYS)}")
+    for key in MATCH_KEYS:
+        if key == "labels" or key not in match:
+            continue
+        if not isinstance(match[key], str) or not (match[key] or key == "namespace"):  # namespace "": cluster-scoped
+            # A list here used to be matched as the glob of its text ("['x']"), selecting nothing.
+            raise WaiverError(f"{where}: match.{key} must be one non-empty string (a glob such as 'web-*'), not {type(match[key]).__name__} {match[key]!r}; write one waiver per pattern")
+    if "labels" in match:
+        labels = match["labels"]
+        if not isinstance(labels, dict) or not labels or not all(isinstance(v, (str, int, bool)) and not isinstance(v, float) for v in labels.values()):
+            raise WaiverError(f"{where}: match.labels must be a mapping of label to value (glob), e.g. {{app: web}}")
+    elif all(_match_all(match[k]) for k in match):
+        raise WaiverError(f"{where}: match {match!r} selects every resource; a waiver for every resource is a disabled check")
+    return {k: match[k] for k in MATCH_KEYS if k in match}
+
+
+def _text(entry: dict[str, Any], key: str, where: str) -> str:
+    value = entry[key]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise WaiverError(f"{where}: {key} must be text, not {type(value).__name__}")
+    return str(value)
 
 
 def parse_waiver(entry: Any, number: int, name: str, known_checks: set[str], today: dt.date) -> Waiver:
@@ -64,27 +103,23 @@ def parse_waiver(entry: Any, number: int, name: str, known_checks: set[str], tod
     missing = [k for k in REQUIRED_KEYS if entry.get(k) in (None, "")]
     if missing:
         raise WaiverError(f"{where} is missing {', '.join(missing)}")
-    check = str(entry["check"])
+    check = _text(entry, "check", where)
     if check not in known_checks:
         raise WaiverError(f"{where} names unknown check {check!r}")
-    match = entry.get("match")
-    if not isinstance(match, dict) or not match:
-        raise WaiverError(f"{where} needs a 'match' selector (kind, namespace, name, labels); a waiver for every resource is a disabled check")
-    unknown = sorted(set(match) - set(MATCH_KEYS))
-    if unknown:
-        raise WaiverError(f"{where}: unknown match key(s) {', '.join(unknown)}; use {', '.join(MATCH_KEYS)}")
-    if "labels" in match and not isinstance(match["labels"], dict):
-        raise WaiverError(f"{where}: match.labels must be a mapping")
+    selector = _selector(entry.get("match"), where)
     expires = _as_date(entry["expires"], where)
+    for key in ("id", "ticket"):
+        if entry.get(key) not in (None, ""):
+            _text(entry, key, where)
     return Waiver(
         id=str(entry.get("id") or f"{Path(name).name}#{number}"),
         check=check,
-        justification=" ".join(str(entry["justification"]).split()),
+        justification=" ".join(_text(entry, "justification", where).split()),
         source=f"{name}#{number}",
-        approved_by=str(entry["approved_by"]),
+        approved_by=_text(entry, "approved_by", where),
         expires=expires.isoformat(),
         ticket=str(entry["ticket"]) if entry.get("ticket") else None,
-        match={k: match[k] for k in MATCH_KEYS if k in match},
+        match=selector,
         status="expired" if expires < today else "unused",
     )
 

@@ -15,7 +15,8 @@ engines, since the interpreter itself is single-threaded.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from importlib import metadata
 import re
 from typing import Any, Sequence
@@ -24,15 +25,19 @@ import regorus
 
 from ..model import Policy
 from ..policies import ALL_KINDS, PolicyError, PolicySet
-from . import EngineError, Evaluation
+from . import EngineError, Evaluation, UnevaluableInput
 from .ast_facts import module_facts
 from .builtins import check_builtins
-from ..forking import WorkerError, default_workers, map_forked
+from ..forking import DIED, OK, TIMEOUT, WorkerError, default_workers, map_forked, run_guarded, slices
 from .data_refs import libraries_needed, modules_reading_inventory
 from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
 DEFAULT_BATCH_SIZE = 2000
+# Limits for user Rego (see _evaluate_guarded).  Generous: all 80-odd bundled
+# checks take about 2 s together on a batch of 2,000 resources on a slow machine.
+DEFAULT_CHECK_TIMEOUT = 60.0  # seconds per check and batch
+DEFAULT_MEMORY_LIMIT = 4 * 2**30  # address space an evaluation worker may add to what it inherits
 LANE_SIZE = 12  # checks per regorus engine; see lane_plan
 # Below this many resources a worker process costs more than it saves.
 PARALLEL_MINIMUM = 1000
@@ -69,6 +74,10 @@ class _Lane:
     reads_inventory: bool
     narrowed: frozenset[str] = frozenset()  # its checks that define ``applies``
     fallback_loaded: bool = False  # the per-check rules, loaded the first time a batch needs them
+    policies: tuple[Policy, ...] = ()
+    pins: dict[str, dict[str, str]] = field(default_factory=dict)  # check id -> {its own rule: check id}, see _evaluate_each_check
+    pin_scopes: dict[str, str] = field(default_factory=dict)  # check id -> its own population rule, for checks with applies
+    prepared: bool = True  # False after modules were added and before the engine compiled them
 
 
 def lane_plan(policies: Sequence[Policy], size: int) -> list[list[Policy]]:
@@ -92,11 +101,25 @@ def lane_plan(policies: Sequence[Policy], size: int) -> list[list[Policy]]:
     return lanes
 
 
+def _dumps(value: Any) -> str:
+    """JSON for the engine; NaN and infinities (which JSON has not) raise UnevaluableInput."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise UnevaluableInput("a resource holds NaN or an infinity, which JSON cannot carry") from None
+
+
 class EmbeddedEngine:
     name = "embedded"
 
-    def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None, config: dict[str, Any] | None = None, lane_size: int = LANE_SIZE):
+    def __init__(
+        self, batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None, config: dict[str, Any] | None = None, lane_size: int = LANE_SIZE,
+        check_timeout: float | None = DEFAULT_CHECK_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    ):
         self.version = regorus_version()
+        # None or 0 turns a limit off; with both off (or without fork) evaluation runs unguarded, partly in process.
+        self.check_timeout = check_timeout or None
+        self.memory_limit = memory_limit or None
         self.config = config or {}  # --data, seen by checks as data.kubecomply.config
         self.batch_size = batch_size
         self.lane_size = max(1, lane_size)
@@ -127,7 +150,7 @@ class EmbeddedEngine:
                 engine.add_policy(name, text)
             kinds = None if any(ALL_KINDS in p.kinds for p in members) else {k for p in members for k in p.kinds}
             narrowed = frozenset(p.id for p in members if p.has_applies)
-            lanes.append(_Lane(engine, wrapper, kinds, any(m.path in readers for m in modules), narrowed))
+            lanes.append(_Lane(engine, wrapper, kinds, any(m.path in readers for m in modules), narrowed, policies=tuple(members)))
         self._inventory_kinds = inventory_kinds(policy_set)
         self._lanes = lanes
         self._loaded = True
@@ -147,24 +170,145 @@ class EmbeddedEngine:
         if not self._loaded:
             raise RuntimeError("load() must be called before evaluate()")
         inventory_json = None
-        config_json = json.dumps({"kubecomply": {"config": self.config}}) if self.config else None
+        config_json = json.dumps({"kubecomply": {"config": self.config}}, allow_nan=False) if self.config else None
         for lane in self._lanes:
             lane.engine.clear_data()
             if lane.reads_inventory:
-                inventory_json = inventory_json or json.dumps({"inventory": trim_inventory(inventory, self._inventory_kinds)})
+                inventory_json = inventory_json or _dumps({"inventory": trim_inventory(inventory, self._inventory_kinds)})
                 lane.engine.add_data_json(inventory_json)
             if config_json:
                 lane.engine.add_data_json(config_json)
         workers = min(self.workers, max(1, len(resources) // PARALLEL_MINIMUM))
+        if (self.check_timeout or self.memory_limit) and hasattr(os, "fork"):
+            return self._evaluate_guarded(resources, workers)
         if workers == 1:
             return self._evaluate_range(resources, 0, len(resources))
         return self._evaluate_forked(resources, workers)
+
+    # -- guarded evaluation: time and memory limits ----------------------------
+
+    def _budget(self, start: int, end: int) -> float | None:
+        """Seconds a slice may take: the per-check limit for each of its batches (all checks together on the fast path)."""
+        if not self.check_timeout:
+            return None
+        return self.check_timeout * max(1, -(-(end - start) // self.batch_size))
+
+    def _evaluate_guarded(self, resources: Sequence[dict[str, Any]], workers: int) -> Evaluation:
+        """Every slice in a forked child with a deadline and a memory limit; the parent only waits.
+
+        regorus cannot be interrupted and holds the interpreter while it runs,
+        so a check that never ends (or eats all memory) could otherwise hang
+        or kill the scan.  The fast path runs all checks together and gives a
+        slice the per-check limit for each of its batches.  A slice that
+        overstays or dies is run again one check at a time, each with that
+        limit, which names the culprit: it becomes a check that could not run
+        (a gap, exit 2) and every other check's results are kept.
+        """
+        bounds = slices(len(resources), workers)
+        timeout = max(self._budget(start, end) or 0 for start, end in bounds) or None
+        tasks = [lambda start=start, end=end: self._evaluate_range(resources, start, end) for start, end in bounds]
+        result = Evaluation()
+        failed: list[tuple[int, int]] = []
+        for (start, end), (status, value) in zip(bounds, run_guarded(tasks, timeout, self.memory_limit)):
+            if status == OK:
+                result.merge(value)  # type: ignore[arg-type]
+            elif status in (TIMEOUT, DIED):
+                failed.append((start, end))
+            else:
+                text = str(value)
+                if text.startswith(UnevaluableInput.__name__ + ":"):
+                    raise UnevaluableInput(text.split(":", 1)[1].strip())
+                raise EngineError(f"evaluation worker failed: {text}")
+        if failed:
+            result.merge(self._evaluate_each_check(resources, failed))
+        return result
+
+    def _evaluate_each_check(self, resources: Sequence[dict[str, Any]], ranges: list[tuple[int, int]]) -> Evaluation:
+        """The slices that failed, one check at a time (each check over the slices at once, in guarded children).
+
+        The slow path that pins a culprit; the per-check rules are compiled
+        here, once, so the children inherit them.
+        """
+        result = Evaluation()
+        timeout = max(self._budget(start, end) or 0 for start, end in ranges) or None
+        pairs = [(lane, policy) for lane in self._lanes for policy in lane.policies]
+        for number, (lane, policy) in enumerate(pairs):
+            # A package of its own per check: regorus evaluates every rule of a
+            # package when one is referenced, so the lane's per-check rules
+            # (one package) would run the culprit again for every check.
+            if policy.id not in lane.pins:
+                pin = build_wrapper([policy], package=f"kubecomply_pin_{number}")
+                lane.engine.add_policy(f"kubecomply-pin-{number}.rego", pin.fallback[1])
+                lane.pins[policy.id] = pin.rules
+                if pin.scope is not None:  # its population, so a re-run check is not counted over resources outside it
+                    scope_text = next(text for name, text in pin.modules if name == "kubecomply-scope.rego")
+                    lane.engine.add_policy(f"kubecomply-pin-{number}-scope.rego", scope_text)
+                    lane.pin_scopes[policy.id] = pin.scope
+                lane.prepared = False
+        for lane in self._lanes:
+            if lane.pins and not lane.prepared:
+                # regorus compiles an engine's modules on the first evaluation after a
+                # change; done here once, not again in every child that inherits it.
+                lane.engine.set_input_json('{"kinds": {}}')
+                lane.engine.eval_rule_as_json(next(iter(next(iter(lane.pins.values())))))
+                lane.prepared = True
+        for lane, policy in pairs:
+            names = lane.pins[policy.id]
+            (rule, check_id), = names.items()
+            tasks = [lambda lane=lane, rule=rule, names=names, start=start, end=end: self._evaluate_rule(lane, rule, names, resources, start, end) for start, end in ranges]
+            reasons = []
+            for (start, end), (status, value) in zip(ranges, run_guarded(tasks, timeout, self.memory_limit)):
+                where = f"resources #{start + 1}-#{end}"
+                if status == OK:
+                    result.merge(value)  # type: ignore[arg-type]
+                elif status == TIMEOUT:
+                    reasons.append(
+                        f"evaluation took longer than the limit of {self.check_timeout:g} s per batch of up to {self.batch_size} resources "
+                        f"(--check-timeout) on {where}, and was stopped; its results there are not used"
+                    )
+                elif status == DIED:
+                    limit = f" (limit: {self.memory_limit / 2**20:,.0f} MiB beyond the scan's own, --eval-memory)" if self.memory_limit else ""
+                    reasons.append(f"evaluation worker {value} on {where}, most likely out of memory{limit}; its results there are not used")
+                else:
+                    reasons.append(f"evaluation failed on {where}: {value}")
+            if reasons:
+                result.merge(Evaluation(failed_checks={check_id: "; ".join(reasons)}))
+        return result
+
+    def _evaluate_rule(self, lane: "_Lane", rule: str, names: dict[str, str], resources: Sequence[dict[str, Any]], first: int, last: int) -> Evaluation:
+        """One check's rule (loaded in the lane already; ``names``: rule -> check id) over resources[first:last]."""
+        check_id = names[rule]
+        result = Evaluation()
+        for start in range(first, last, self.batch_size):
+            batch = resources[start : min(start + self.batch_size, last)]
+            kinds, index = group_by_kind(batch, start)
+            present = sorted(kinds if lane.kinds is None else lane.kinds.intersection(kinds))
+            if not present:
+                continue
+            lane.engine.set_input_json('{"kinds": {' + ", ".join(f"{json.dumps(k)}: {_dumps(kinds[k])}" for k in present) + "}}")
+            try:
+                values = json.loads(lane.engine.eval_rule_as_json(rule))
+            except Exception:
+                self._isolate_errors(lane, [rule], batch, start, result, names)
+                continue
+            for kind, position, value in values or ():
+                result.violations.append(parse_result(check_id, index[kind][position], value))
+            scope = lane.pin_scopes.get(check_id)
+            if scope is not None:
+                try:
+                    result.add_outside(json.loads(lane.engine.eval_rule_as_json(scope)), index)
+                except Exception as exc:
+                    _file, _line, message = engine_error_text(exc)
+                    result.merge(Evaluation(failed_checks={check_id: f"its applies rule could not be evaluated: {message}"}))
+        return result
 
     def _evaluate_forked(self, resources: Sequence[dict[str, Any]], workers: int) -> Evaluation:
         """Split the resources into contiguous slices; the children inherit the loaded engine by fork."""
         try:
             parts = map_forked(lambda start, end: self._evaluate_range(resources, start, end), len(resources), workers)
         except WorkerError as exc:
+            if str(exc).startswith(UnevaluableInput.__name__ + ":"):
+                raise UnevaluableInput(str(exc).split(":", 1)[1].strip()) from None
             raise EngineError(f"evaluation worker failed: {exc}") from None
         result = parts[0]
         for value in parts[1:]:
@@ -189,7 +333,7 @@ class EmbeddedEngine:
                 if present not in inputs:
                     for kind in present:
                         if kind not in serialised:
-                            serialised[kind] = f"{json.dumps(kind)}: {json.dumps(kinds[kind])}"
+                            serialised[kind] = f"{json.dumps(kind)}: {_dumps(kinds[kind])}"
                     inputs[present] = '{"kinds": {' + ", ".join(serialised[k] for k in present) + "}}"
                 lane.engine.set_input_json(inputs[present])
                 self._evaluate_scope(lane, index, result)
@@ -242,7 +386,7 @@ class EmbeddedEngine:
         if isolate:
             self._isolate_errors(lane, isolate, batch, start, result)
 
-    def _isolate_errors(self, lane: "_Lane", rules: list[str], batch: Sequence[dict[str, Any]], start: int, result: Evaluation) -> None:
+    def _isolate_errors(self, lane: "_Lane", rules: list[str], batch: Sequence[dict[str, Any]], start: int, result: Evaluation, names: dict[str, str] | None = None) -> None:
         """A check that errors on a batch is run again one resource at a time.
 
         regorus raises (rather than returning undefined) when a builtin gets a
@@ -258,7 +402,7 @@ class EmbeddedEngine:
                 continue
             lane.engine.set_input_json(json.dumps({"kinds": {kind: [obj]}}))
             for rule in rules:
-                check_id = lane.wrapper.rules[rule]
+                check_id = (names or lane.wrapper.rules)[rule]
                 try:
                     values = json.loads(lane.engine.eval_rule_as_json(rule))
                 except Exception as exc:

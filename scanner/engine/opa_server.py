@@ -40,7 +40,8 @@ from urllib3.util.retry import Retry
 
 from ..policies import PolicyError, PolicySet
 from ..textsafe import safe_text
-from . import EngineError, Evaluation
+from . import EngineError, Evaluation, UnevaluableInput
+from .builtins import vet_offline
 from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
@@ -227,6 +228,7 @@ class OpaServerEngine:
     # -- load -----------------------------------------------------------------
 
     def load(self, policy_set: PolicySet) -> None:
+        vet_offline(policy_set.modules)  # before anything is pushed: a refused builtin is a policy error
         health = self._health()
         if not health:
             raise EngineError(f"OPA at {self.url} is not healthy (GET /health did not return 200)")
@@ -302,6 +304,11 @@ class OpaServerEngine:
     def evaluate(self, resources: Sequence[dict[str, Any]], inventory: dict[str, Any]) -> Evaluation:
         if self._wrapper is None:
             raise RuntimeError("load() must be called before evaluate()")
+        try:
+            # Serialised before anything is pushed: NaN or an infinity is not JSON (OPA refuses the body).
+            batches = self.batches(resources)
+        except ValueError:
+            raise UnevaluableInput("a resource holds NaN or an infinity, which JSON cannot carry") from None
         document: dict[str, Any] = {}
         if self._reads_inventory:
             document["inventory"] = trim_inventory(inventory, self._inventory_kinds)
@@ -309,14 +316,17 @@ class OpaServerEngine:
             document["config"] = self.config
         if document:
             self._pushed_data = True
-            body = json.dumps(document, separators=(",", ":")).encode("utf-8")
+            try:
+                body = json.dumps(document, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            except ValueError:
+                raise UnevaluableInput("a resource holds NaN or an infinity, which JSON cannot carry") from None
             what = " and ".join(f"data.{key}" for key in document)
             try:
                 self._request("PUT", f"/v1/data/{self.data_path}", f"uploading {what}", body, "application/json", ok=(204,))
             except OpaRequestError as exc:
                 raise EngineError(f"OPA at {self.url} refused {what} at /v1/data/{self.data_path}: HTTP {exc.status}: {one_line(exc.body.get('message', ''))}") from None
         result = Evaluation()
-        for first, last, body in self.batches(resources):
+        for first, last, body in batches:
             self._evaluate_batch(resources, first, last, body, result)
         return result
 
@@ -327,7 +337,7 @@ class OpaServerEngine:
         size = 0
         overhead = 64
         for index, obj in enumerate(resources):
-            item = len(json.dumps(obj, separators=(",", ":")).encode("utf-8")) + len(str(obj.get("kind", ""))) + 8
+            item = len(json.dumps(obj, separators=(",", ":"), allow_nan=False).encode("utf-8")) + len(str(obj.get("kind", ""))) + 8
             if index > start and size + item + overhead > self.batch_bytes:
                 out.append((start, index, self._body(resources[start:index])))
                 start, size = index, 0

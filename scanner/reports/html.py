@@ -148,7 +148,7 @@ def _view(result: ScanResult) -> dict[str, Any]:
 
     gaps = {t: [g for g in result.gaps if g.type == t] for t in ("file", "check", "kind")}
     # A fleet cluster that could not be read: nothing of any kind was collected there.
-    gaps["kind"] = [g for g in result.gaps if g.type == "cluster"] + gaps["kind"]
+    gaps["kind"] = [g for g in result.gaps if g.type == "cluster"] + gaps["kind"] + [g for g in result.gaps if g.type == "resource"]
     gap_checks = {g.check for g in gaps["check"]}
     check_errors = [c for c in result.checks if c.error and c.id not in gap_checks]
     not_run = [c for c in result.checks if c.not_run]

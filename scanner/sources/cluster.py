@@ -265,7 +265,8 @@ def required_kinds(policies: Iterable[Any], known_groups: dict[str, tuple[str, .
         # judge a namespace "without NetworkPolicy" only because none were collected.
         for kind in policy.reads:
             wanted.add(kind)
-            explicit.add(kind)
+            if kind not in getattr(policy, "reads_if_served", ()):
+                explicit.add(kind)
     return wanted, explicit
 
 

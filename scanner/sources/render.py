@@ -56,6 +56,7 @@ import yaml
 from scanner.model import CoverageGap, Origin, Resource
 from scanner.sources.git import git_commit
 from scanner.sources.manifests import DEFAULT_MAX_FILE_SIZE, ManifestLoad, load_manifests
+from scanner.sources.yaml_loader import DocumentError, load_user_yaml
 
 RENDER_TIMEOUT = 300.0  # seconds; a chart or overlay that takes longer is stuck, not big
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
@@ -336,8 +337,8 @@ def _asks_for_origins(overlay: str) -> bool:
         return False
     try:
         with open(found, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = load_user_yaml(fh.read())
+    except (OSError, UnicodeDecodeError, DocumentError):
         return False
     return isinstance(data, dict) and "originAnnotations" in (data.get("buildMetadata") or [])
 
@@ -400,8 +401,8 @@ def _listed_files(overlay: str, seen: set[str] | None = None) -> list[str]:
     seen.add(folder)
     try:
         with open(found, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = load_user_yaml(fh.read())
+    except (OSError, UnicodeDecodeError, DocumentError):
         return []
     if not isinstance(data, dict):
         return []

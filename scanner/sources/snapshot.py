@@ -39,6 +39,15 @@ from scanner.sources.cluster import ClusterCollection
 
 FORMAT = "kubecomply.io/snapshot"
 FORMAT_VERSION = 1
+# Decompressed size refused by default: 20,000 objects are about 100 MB of JSON, and
+# holding a document costs several times its size in memory.
+MAX_SNAPSHOT_BYTES = 2 * 2**30
+
+
+def max_snapshot_bytes() -> int:
+    """MAX_SNAPSHOT_BYTES, or KUBECOMPLY_MAX_SNAPSHOT_BYTES when set to a positive integer."""
+    raw = os.environ.get("KUBECOMPLY_MAX_SNAPSHOT_BYTES", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else MAX_SNAPSHOT_BYTES
 
 
 class SnapshotError(Exception):
@@ -99,12 +108,29 @@ def write_snapshot(collection: ClusterCollection, path: str | os.PathLike[str], 
     return document["digests"]["objects"]
 
 
+def _read_capped(name: str, limit: int) -> bytes:
+    """The decompressed bytes, refused past ``limit``: a few MB of gzip can expand to gigabytes."""
+    chunks: list[bytes] = []
+    size = 0
+    with gzip.open(name, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise SnapshotError(
+                    f"{name}: decompresses to more than {limit / 2**30:g} GiB (a gzip bomb, or not a snapshot this version can hold in memory); "
+                    f"set KUBECOMPLY_MAX_SNAPSHOT_BYTES to read a larger one"
+                )
+            chunks.append(chunk)
+
+
 def read_snapshot(path: str | os.PathLike[str]) -> ClusterCollection:
     """Read and verify a snapshot; SnapshotError when it is not one, or was changed."""
     name = os.fspath(path)
     try:
-        with gzip.open(name, "rb") as fh:
-            document = json.loads(fh.read())
+        document = json.loads(_read_capped(name, max_snapshot_bytes()))
     except (OSError, EOFError, ValueError) as exc:
         raise SnapshotError(f"{name}: not a readable kubecomply snapshot (gzip JSON): {' '.join(str(exc).split())}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:

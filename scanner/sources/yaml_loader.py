@@ -564,3 +564,32 @@ def parse_json(text: str) -> tuple[list[tuple[int, int, object, tuple[int, int]]
         line += text.count("\n", last, nxt)  # from this document's start to the next one's
         last = pos = nxt
     return docs, None, line
+
+
+# --------------------------------------------------------------------------- user files
+
+def load_user_yaml(text: str):
+    """The one YAML document of a user file (waivers, mappings, --data, METADATA), read as manifests are.
+
+    The same reading rules and limits as manifests, so a waivers or mapping
+    file gets the alias-bomb and nesting guards too (one loader, not a second
+    copy), and the same types: timestamps stay text (a waiver's ``expires`` is
+    then validated by its reader, not half-parsed by YAML), ``!!binary`` is its
+    base64 text, unknown tags are ignored.  Raises DocumentError with the line.
+    An empty text is None.
+    """
+    shared = may_have_aliases(text)
+    loader = KubeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as exc:
+            raise _syntax_error(exc, text) from None
+        if node is None:
+            return None
+        try:
+            return node_to_python(node, shared)
+        except RecursionError:
+            raise _too_deep(node) from None
+    finally:
+        loader.dispose()
