@@ -29,7 +29,7 @@ import pytest
 import regorus
 import yaml
 
-from scanner.policies import SAFE_LOADER, load_policies
+from scanner.policies import load_policies
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -55,7 +55,7 @@ def _documents() -> list[dict[str, Any]]:
             continue
         for path in sorted(p for p in source.rglob("*") if p.suffix in (".yaml", ".yml", ".json")):
             try:
-                docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER))
+                docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
             except (yaml.YAMLError, UnicodeDecodeError):
                 continue
             for doc in docs:

@@ -80,7 +80,7 @@ def test_inline_annotation_waives_only_its_check():
         ("ok", "only a justification was given"),  # the self-approval the old format allowed
         ('{"justification": "j", "expires": "2027-01-01"}', "missing approved_by"),
         ('{"justification": "j", "approved_by": "a"}', "missing expires"),
-        ('{"justification": "j", "approved_by": "a", "expires": "2027-02-30"}', "is not a date"),
+        ('{"justification": "j", "approved_by": "a", "expires": "2027-02-30"}', "is not a valid date"),
         ('{"justification": "j", "approved_by": "a", "expires": "2027-01-01", "by": "x"}', "unknown field(s) by"),
         ("[1, 2]", "must be a mapping"),
     ],

@@ -161,8 +161,8 @@ INLINE_FORMAT = (
 def inline_setting(path: str | Path) -> str | None:
     """The waivers file's ``inline_waivers: allow|deny``, if it sets one; an org that reviews exceptions only there says deny."""
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (OSError, yaml.YAMLError):
+        data = load_user_yaml(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, DocumentError):
         return None  # load_waivers reports the file itself
     value = data.get("inline_waivers") if isinstance(data, dict) else None
     if value is None:
@@ -175,8 +175,8 @@ def inline_setting(path: str | Path) -> str | None:
 def _inline_fields(value: Any) -> tuple[dict[str, Any] | None, str | None]:
     """The annotation's value as waiver fields, or why it is not one."""
     try:
-        data = yaml.load(str(value), Loader=SAFE_LOADER) if isinstance(value, str) else value
-    except yaml.YAMLError:
+        data = load_user_yaml(value) if isinstance(value, str) else value
+    except DocumentError:
         data = None
     if isinstance(data, str) or data is None:
         return None, f"only a justification was given; an inline waiver also needs approved_by and expires: {INLINE_FORMAT}"
