@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 
-.PHONY: demo test policy-test bench bench-cluster clean
+.PHONY: demo test policy-test tools bench bench-opa bench-cluster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ demo: $(STAMP)
 
 policy-test: $(STAMP)
 	$(BIN)/kubecomply policy test --policy-dir examples/policies
+
+# The real OPA, kube-apiserver, etcd, Helm and Kustomize the integration tests run, built from
+# pinned sources into ~/.cache/kubecomply-test-tools (KUBECOMPLY_TOOLS_CACHE); reused when built.
+tools:
+	bash tests/tools/build.sh
 
 test: policy-test
 	$(BIN)/python -m pytest -q
