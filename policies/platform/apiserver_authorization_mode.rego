@@ -48,7 +48,11 @@ deny contains result if {
 			["Node", "lacks Node", false],
 			["RBAC", "lacks RBAC", false],
 		]
-		(check[0] in modes) == check[2]
+
+		# a variable, not `(check[0] in modes) == check[2]`: `opa fmt` (v1.22.4) drops
+		# those parentheses, which turns it into `check[0] in (modes == check[2])`
+		listed := check[0] in modes
+		listed == check[2]
 		p := check[1]
 	]
 	count(problems) > 0

@@ -39,6 +39,7 @@ import data.kubecomply.lib.workloads.pod_specs
 deny contains result if {
 	some pod in pod_specs
 	pod.spec.securityContext.runAsNonRoot == false
+
 	# From policy v1.35 user-namespaced pods are exempt.
 	not pod.spec.hostUsers == false
 	result := {
@@ -62,7 +63,7 @@ deny contains result if {
 # set it to true.
 deny contains result if {
 	some c in containers
-	not c.container.securityContext.runAsNonRoot != null
+	object.get(c, ["container", "securityContext", "runAsNonRoot"], null) == null
 	not c.pod.spec.securityContext.runAsNonRoot == true
 	not c.pod.spec.hostUsers == false
 	result := {

@@ -63,7 +63,7 @@ _candidates contains i if {
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	not _named(rule)
 	count(rbac.granted_verbs(rule, ["create"])) > 0

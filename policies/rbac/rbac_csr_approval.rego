@@ -63,7 +63,7 @@ _candidates contains i if {
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	parts := _granted_parts(rule)
 	count(parts) > 0

@@ -61,7 +61,7 @@ _candidates contains i if {
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	count(rbac.granted_verbs(rule, ["impersonate"])) > 0
 	resources := rbac.granted_resources(rule, [

@@ -58,7 +58,7 @@ _candidates contains i if {
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	count(rbac.granted_verbs(rule, ["create"])) > 0
 	count(rbac.granted_resources(rule, [["", "serviceaccounts/token"]])) > 0
