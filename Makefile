@@ -41,6 +41,10 @@ test: policy-test
 bench: $(STAMP)
 	$(BIN)/python bench/bench_manifests.py
 
+# The OPA engine (the pinned OPA from `make tools`) against the embedded one on 10,000 resources.
+bench-opa: $(STAMP) tools
+	$(BIN)/python bench/bench_opa.py
+
 # Cluster collection against the HTTPS fixture server: kubecomply vs a urllib floor and the typed client.
 bench-cluster: $(STAMP)
 	$(BIN)/python bench/bench_cluster.py
