@@ -81,10 +81,10 @@ def test_embedded_and_real_opa_give_identical_results(targets, tmp_path):
     assert (embedded["scan"]["engine"], opa["scan"]["engine"]) == ("embedded", "opa")
     if not OPA_URL:  # the pinned OPA answered, not some other opa on PATH
         assert pinned_versions()["opa"].lstrip("v") in str(opa["scan"]["engine_version"])
-    assert embedded["summary"]["resources"] > 2000
+    assert embedded["summary"]["resources"] > 1500
     assert len(embedded["findings"]) > 5000
     # every check ran on both: a check that errored is a gap, and there must be none
-    assert not [g for g in embedded["gaps"] if g.get("type") != "parse"]
+    assert embedded["summary"]["checks_failed_to_run"] == opa["summary"]["checks_failed_to_run"] == 0
     assert code_embedded == code_opa == 1
     for field in sorted(set(embedded) - RUN_FIELDS):
         assert embedded[field] == opa[field], f"{field} differs between the embedded engine and OPA"
