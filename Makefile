@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 
-.PHONY: demo test policy-test bench bench-cluster clean
+.PHONY: demo test policy-test tools bench bench-opa bench-cluster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,20 @@ demo: $(STAMP)
 policy-test: $(STAMP)
 	$(BIN)/kubecomply policy test --policy-dir examples/policies
 
+# The real OPA, kube-apiserver, etcd, Helm and Kustomize the integration tests run, built from
+# pinned sources into ~/.cache/kubecomply-test-tools (KUBECOMPLY_TOOLS_CACHE); reused when built.
+tools:
+	bash tests/tools/build.sh
+
 test: policy-test
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_manifests.py
+
+# The OPA engine (the pinned OPA from `make tools`) against the embedded one on 10,000 resources.
+bench-opa: $(STAMP) tools
+	$(BIN)/python bench/bench_opa.py
 
 # Cluster collection against the HTTPS fixture server: kubecomply vs a urllib floor and the typed client.
 bench-cluster: $(STAMP)

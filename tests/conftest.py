@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from tools import tools_bin
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The pinned tools `make tools` builds come first on PATH, so the scanner (which finds opa, helm
+# and kustomize on PATH) runs them; tests that install a stand-in put theirs before this.
+os.environ["PATH"] = f"{tools_bin()}{os.pathsep}{os.environ.get('PATH', '')}"
 SHARED = REPO_ROOT.parent / "shared"
 EXAMPLES = REPO_ROOT / "examples"
 # The scan `make demo` runs, for tests that check what a newcomer sees.

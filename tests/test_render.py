@@ -1,18 +1,18 @@
 """scan kustomize and scan helm: rendering through the real tools, origins mapped back to source files.
 
-Kustomize runs for real through `kustomize build` or `kubectl kustomize`
-(Debian's kubernetes-client, installed by .ci/run).  The overlay uses only
-fields that every kustomize since v2 reads (bases, patchesStrategicMerge), so
-the same tests run on an old kubectl: a new kustomize maps resources back
-through its origin annotations, an old one (Debian 12's kubectl 1.20 has
-kustomize v2, without ``buildMetadata``) through the files the kustomizations
-list; both are checked, and each path is also driven by a stand-in
-`kustomize` so it is tested whichever kubectl is installed.
+Kustomize runs for real twice per test: through the pinned `kustomize build` that `make
+tools` builds (tests/tools/), and through the machine's `kubectl kustomize` (Debian's
+kubernetes-client, installed by .ci/run).  The overlay uses only fields that every kustomize
+since v2 reads (bases, patchesStrategicMerge), so the same tests run on an old kubectl: a new
+kustomize maps resources back through its origin annotations, an old one (Debian 12's kubectl
+1.20 has kustomize v2, without ``buildMetadata``) through the files the kustomizations list;
+both are checked, and each path is also driven by a stand-in `kustomize` so it is tested
+whichever kubectl is installed.
 
-Helm is absent on the development machine: the real-helm test skips with the
-reason, and a stand-in `helm` on PATH prints a stream in the layout
-`helm template` writes (``---`` then ``# Source: <chart>/templates/x.yaml``),
-which is what the Source-comment mapping reads.
+The real-helm test runs the pinned Helm from `make tools`; the other Helm tests use a stand-in
+`helm` on PATH that prints a stream in the layout `helm template` writes (``---`` then
+``# Source: <chart>/templates/x.yaml``), which is what the Source-comment mapping reads, so
+they can fake a failing helm too.
 """
 
 from __future__ import annotations
@@ -33,8 +33,28 @@ from scanner.cli import main
 from scanner.model import Origin
 from scanner.sources.render import RenderError, helm_sources, load_kustomize, run_tool
 
-HAS_KUSTOMIZE = bool(shutil.which("kustomize") or shutil.which("kubectl"))
-needs_kustomize = pytest.mark.skipif(not HAS_KUSTOMIZE, reason="needs `kustomize` or `kubectl` on the PATH (.ci/run installs Debian's kubernetes-client)")
+from tools import require_tool, tools_bin
+
+
+@pytest.fixture(params=["kustomize build", "kubectl kustomize"])
+def renderer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Each Kustomize test runs twice: with the pinned `kustomize` that `make tools` builds, and
+    with whatever `kubectl kustomize` the machine has (kubecomply falls back to it when there is
+    no kustomize), which PATH then offers alone."""
+    if request.param == "kustomize build":
+        require_tool("kustomize")  # first on PATH: conftest puts the tools' bin/ there
+        return request.param
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("needs `kubectl` on the PATH for `kubectl kustomize` (.ci/run installs Debian's kubernetes-client)")
+    only_kubectl = tmp_path_factory.mktemp("kubectl-only")
+    (only_kubectl / "kubectl").symlink_to(kubectl)
+    keep = [d for d in os.environ["PATH"].split(os.pathsep) if d and d != str(tools_bin()) and not (Path(d) / "kustomize").exists()]
+    monkeypatch.setenv("PATH", os.pathsep.join([str(only_kubectl), *keep]))
+    return request.param
+
+
+needs_kustomize = pytest.mark.usefixtures("renderer")
 
 BASE_APP = """\
 apiVersion: v1
@@ -122,8 +142,7 @@ def by_kind(doc):
     return {r["kind"]: r for r in doc["resources"]}
 
 
-@needs_kustomize
-def test_overlay_is_rendered_and_scanned(overlay):
+def test_overlay_is_rendered_and_scanned(overlay, renderer):
     doc = scan_json(["scan", "kustomize", "overlays/prod"])
     resources = by_kind(doc)
     assert set(resources) == {"ConfigMap", "Deployment", "Service"}
@@ -135,7 +154,7 @@ def test_overlay_is_rendered_and_scanned(overlay):
     assert doc["scan"]["source"] == "kustomize"
     [target] = doc["scan"]["targets"]
     assert target["type"] == "kustomize" and target["path"] == "overlays/prod"
-    assert target["renderer"] in ("kustomize build", "kubectl kustomize")
+    assert target["renderer"] == renderer
 
 
 @needs_kustomize
@@ -282,14 +301,13 @@ def test_listed_files_with_the_same_name_twice_stay_unmapped(tmp_path, monkeypat
     assert [r.origin for r in load.resources] == [Origin("file", "top", rendered_from="top")]
 
 
-@needs_kustomize
-def test_kustomize_failure_is_one_line_and_exit_2(tmp_path, monkeypatch):
+def test_kustomize_failure_is_one_line_and_exit_2(tmp_path, monkeypatch, renderer):
     write(tmp_path, "broken/kustomization.yaml", "resources:\n  - missing.yaml\n")
     monkeypatch.chdir(tmp_path)
     result = run(["scan", "kustomize", "broken"])
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("kubecomply: error: `") and "kustomize broken` failed (exit 1): " in line
+    assert line.startswith(f"kubecomply: error: `{renderer} broken` failed (exit 1): ")
     assert "missing.yaml" in line
 
 
@@ -453,9 +471,9 @@ def test_helm_failure_and_missing_helm(chart, monkeypatch):
     assert result.stderr.strip() == "kubecomply: error: helm template needs `helm` on the PATH"
 
 
-@pytest.mark.skipif(shutil.which("helm") is None, reason="needs `helm` on the PATH (not packaged by Debian; install it to run this test)")
 def test_real_helm_chart(tmp_path, monkeypatch):
     """`helm create` makes a chart offline; its templates are where findings point."""
+    require_tool("helm")  # the pinned Helm that `make tools` builds, first on PATH
     monkeypatch.chdir(tmp_path)
     subprocess.run(["helm", "create", "web"], check=True, capture_output=True)
     doc = scan_json(["scan", "helm", "web", "--release-name", "r1"])

@@ -45,9 +45,9 @@ deny contains result if {
 # the token unless it says otherwise.
 deny contains result if {
 	some pod in pod_specs
-	not is_boolean(pod.spec.automountServiceAccountToken)
+	not is_boolean(object.get(pod, ["spec", "automountServiceAccountToken"], null))
 	name := _service_account_name(pod.spec)
-	not _service_account(name).automountServiceAccountToken == false
+	not _disables_token(name)
 	result := {
 		"msg": sprintf("pod does not set automountServiceAccountToken: false, and its service account %q is not known to disable it, so a token is mounted into every container", [name]),
 		"path": pod.path,
@@ -71,3 +71,8 @@ _service_account(name) := data.inventory.namespace[input.metadata.namespace].v1.
 	is_string(input.metadata.namespace)
 	input.metadata.namespace != ""
 } else := data.inventory.cluster.v1.ServiceAccount[name]
+
+# A function, not `not _service_account(name).automountServiceAccountToken == false`
+# in the rule: OPA evaluates the call before the `not`, so without an inventory
+# entry (call undefined) the rule would fail there while regorus lets it hold.
+_disables_token(name) if _service_account(name).automountServiceAccountToken == false

@@ -42,7 +42,7 @@ deny contains _no_namespace(input) if not input.metadata.namespace
 
 deny contains _no_namespace(input) if input.metadata.namespace == ""
 
-deny contains _no_namespace(input) if not is_string(input.metadata.namespace)
+deny contains _no_namespace(input) if not is_string(object.get(input, ["metadata", "namespace"], null))
 
 _no_namespace(obj) := {
 	"msg": sprintf("%s sets no metadata.namespace, so it is created in the applying tool's current namespace (usually default)", [_label(obj)]),

@@ -38,7 +38,7 @@ deny contains result if {
 # Neither serviceAccountName nor the deprecated serviceAccount names one.
 deny contains result if {
 	some pod in pod_specs
-	not is_string(pod.spec.serviceAccountName)
+	not is_string(object.get(pod, ["spec", "serviceAccountName"], null))
 	not pod.spec.serviceAccount
 	result := {"msg": _unset_msg, "path": pod.path}
 }
@@ -56,7 +56,7 @@ deny contains result if {
 	some pod in pod_specs
 	account := pod.spec.serviceAccount
 	not _names_other_account(account)
-	not _names_account(pod.spec.serviceAccountName)
+	not _names_account(object.get(pod, ["spec", "serviceAccountName"], null))
 	result := {"msg": _unset_msg, "path": _deprecated_path(pod)}
 }
 

@@ -31,7 +31,7 @@ applies if not input.metadata.annotations["kubernetes.io/config.mirror"]
 # evaluates a package's rules together), so the message and path helpers are
 # functions, called only for violations.
 deny contains result if {
-	not is_array(input.metadata.ownerReferences)
+	not is_array(object.get(input, ["metadata", "ownerReferences"], null))
 	not input.metadata.annotations["kubernetes.io/config.mirror"]
 	result := _naked(input.metadata)
 }

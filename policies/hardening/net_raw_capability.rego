@@ -40,7 +40,7 @@ applies if {
 # drop is absent, null or not a list: nothing is dropped.
 deny contains result if {
 	some c in containers
-	not is_array(c.container.securityContext.capabilities.drop)
+	not is_array(object.get(c, ["container", "securityContext", "capabilities", "drop"], null))
 	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("%s %s has no securityContext.capabilities.drop list, so NET_RAW is not dropped", [_types[c.type], json.marshal(object.get(c.container, "name", ""))]),

@@ -61,8 +61,8 @@ deny contains result if {
 # The container sets nothing: the pod's value applies, if any.
 deny contains result if {
 	some c in containers
-	not is_number(c.container.securityContext.runAsGroup)
-	not c.pod.spec.securityContext.runAsGroup >= 10000
+	not is_number(object.get(c, ["container", "securityContext", "runAsGroup"], null))
+	not object.get(c.pod.spec, ["securityContext", "runAsGroup"], null) >= 10000
 	not c.pod.spec.hostUsers == false
 	not c.pod.spec.os.name == "windows"
 	result := _inherited(c)

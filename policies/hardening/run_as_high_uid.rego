@@ -62,8 +62,8 @@ deny contains result if {
 # The container sets nothing: the pod's value applies, if any.
 deny contains result if {
 	some c in containers
-	not is_number(c.container.securityContext.runAsUser)
-	not c.pod.spec.securityContext.runAsUser >= 10000
+	not is_number(object.get(c, ["container", "securityContext", "runAsUser"], null))
+	not object.get(c.pod.spec, ["securityContext", "runAsUser"], null) >= 10000
 	not c.pod.spec.hostUsers == false
 	not c.pod.spec.os.name == "windows"
 	result := _inherited(c)

@@ -24,7 +24,8 @@ test_pass_allowed_images if {
 		"index.docker.io/library/redis:7",
 		"docker.io/busybox",
 		"localhost:5000/app",
-	]) with data.kubecomply.config as _config
+	])
+		with data.kubecomply.config as _config
 }
 
 test_fail_other_registries if {
@@ -35,7 +36,8 @@ test_fail_other_registries if {
 		"acme/app:1",
 		"quay.io/prometheus/node-exporter:v1.8.0",
 		"localhost:5001/app",
-	]) with data.kubecomply.config as _config
+	])
+		with data.kubecomply.config as _config
 	{r.path | some r in results} == {
 		["spec", "containers", 1, "image"],
 		["spec", "containers", 2, "image"],

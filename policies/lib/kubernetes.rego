@@ -15,6 +15,15 @@ as_object(x) := x if {
 	is_object(x)
 } else := {}
 
+# The value at path (a key, or an array of keys) under x; null when x is not an
+# object or nothing is there. Always defined, which is the point: OPA evaluates a
+# call's arguments and a ref's dynamic keys before applying a `not`, so
+# `not f(x.a)` or `not s[x.a]` with x.a undefined fails in OPA (no finding) while
+# regorus lets the `not` hold; with get(x, "a") both engines give the same answer.
+get(x, path) := object.get(x, path, null) if {
+	is_object(x)
+} else := null
+
 # x when it is an array, [] otherwise.
 as_array(x) := x if {
 	is_array(x)

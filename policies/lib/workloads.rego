@@ -110,4 +110,3 @@ containers contains entry if {
 		"pod": pod,
 	}
 }
-

@@ -49,16 +49,16 @@ _allows_all(rule, _) if rule == null
 
 _allows_all(rule, peers_key) if {
 	is_object(rule)
-	not _nonempty(rule.ports)
-	not _nonempty(rule[peers_key])
+	not _nonempty(k8s.get(rule, "ports"))
+	not _nonempty(k8s.get(rule, peers_key))
 }
 
 _allows_all(rule, peers_key) if {
 	is_object(rule)
-	not _nonempty(rule.ports)
+	not _nonempty(k8s.get(rule, "ports"))
 	some peer in k8s.as_array(rule[peers_key])
 	_any_address[peer.ipBlock.cidr]
-	not _nonempty(peer.ipBlock.except)
+	not _nonempty(k8s.get(peer, ["ipBlock", "except"]))
 	not peer.podSelector
 	not peer.namespaceSelector
 }
@@ -77,4 +77,4 @@ _enforced(spec, _, type) if {
 	type in types
 }
 
-_enforced(spec, _, _) if not is_array(spec.policyTypes)
+_enforced(spec, _, _) if not is_array(object.get(spec, "policyTypes", null))

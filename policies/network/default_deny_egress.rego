@@ -47,7 +47,7 @@ _default_deny(ns) if {
 	is_object(spec)
 	_selects_all(object.get(spec, "podSelector", null))
 	_has_type(spec)
-	not _has_rules(spec.egress)
+	not _has_rules(object.get(spec, "egress", null))
 }
 
 # An absent or null podSelector decodes to the empty selector (all pods).

@@ -46,7 +46,7 @@ _default_deny(ns) if {
 	is_object(spec)
 	_selects_all(object.get(spec, "podSelector", null))
 	_has_type(spec)
-	not _has_rules(spec.ingress)
+	not _has_rules(object.get(spec, "ingress", null))
 }
 
 # An absent or null podSelector decodes to the empty selector (all pods).
@@ -70,4 +70,4 @@ _has_type(spec) if {
 }
 
 # Without policyTypes, Ingress always applies.
-_has_type(spec) if not is_array(spec.policyTypes)
+_has_type(spec) if not is_array(object.get(spec, "policyTypes", null))

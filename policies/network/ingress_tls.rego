@@ -24,7 +24,7 @@ import rego.v1
 import data.kubecomply.lib.kubernetes as k8s
 
 deny contains result if {
-	not _nonempty(input.spec.tls)
+	not _nonempty(object.get(input, ["spec", "tls"], null))
 	result := {
 		"msg": sprintf("Ingress %s has no spec.tls, so it is served over plain HTTP", [k8s.quote(input.metadata.name)]),
 		"path": k8s.deepest_existing_path([], input, ["spec"]),

@@ -54,9 +54,9 @@ applies if input.spec.type == "LoadBalancer"
 # package is evaluated for every Service, functions only when called.
 deny contains result if {
 	input.spec.type == "LoadBalancer"
-	not _nonempty(input.spec.loadBalancerSourceRanges)
-	not _legacy_ranges(input.metadata)
-	not _internal_lb(input.metadata)
+	not _nonempty(object.get(input, ["spec", "loadBalancerSourceRanges"], null))
+	not _legacy_ranges(object.get(input, "metadata", {}))
+	not _internal_lb(object.get(input, "metadata", {}))
 	result := {
 		"msg": sprintf("LoadBalancer Service %s does not set spec.loadBalancerSourceRanges, so any address can connect", [k8s.quote(input.metadata.name)]),
 		"path": ["spec"],
@@ -69,7 +69,7 @@ deny contains result if {
 	is_array(ranges)
 	some i, range in ranges
 	_any_address[range]
-	not _internal_lb(input.metadata)
+	not _internal_lb(object.get(input, "metadata", {}))
 	result := {
 		"msg": sprintf("LoadBalancer Service %s allows %s in spec.loadBalancerSourceRanges, so any address can connect", [k8s.quote(input.metadata.name), range]),
 		"path": ["spec", "loadBalancerSourceRanges", i],

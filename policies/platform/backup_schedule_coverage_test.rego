@@ -8,10 +8,13 @@ _ns(name) := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name
 
 _schedule(name, spec) := {"apiVersion": "velero.io/v1", "kind": "Schedule", "metadata": {"name": name, "namespace": "velero"}, "spec": spec}
 
-_inventory(schedules) := {"namespace": {
-	"velero": {"velero.io/v1": {"Schedule": {s.metadata.name: s | some s in schedules}}},
-	"payments": {"v1": {"ConfigMap": {"x": {}}}},
-}, "cluster": {}}
+_inventory(schedules) := {
+	"namespace": {
+		"velero": {"velero.io/v1": {"Schedule": {s.metadata.name: s | some s in schedules}}},
+		"payments": {"v1": {"ConfigMap": {"x": {}}}},
+	},
+	"cluster": {},
+}
 
 test_pass_unlabelled_namespace if {
 	count(check.deny) == 0 with input as {"kind": "Namespace", "metadata": {"name": "scratch"}} with data.inventory as {"namespace": {}, "cluster": {}}

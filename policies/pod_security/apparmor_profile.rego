@@ -70,7 +70,7 @@ deny contains result if {
 	some pod in pod_specs
 	profile := pod.spec.securityContext.appArmorProfile
 	profile != null
-	not _allowed_types[profile.type]
+	not _allowed_types[k8s.get(profile, "type")]
 	result := {
 		"msg": sprintf("pod sets securityContext.appArmorProfile.type: %s", [k8s.quote(_type(profile))]),
 		"path": k8s.deepest_existing_path(pod.path, pod.spec, ["securityContext", "appArmorProfile", "type"]),
@@ -82,7 +82,7 @@ deny contains result if {
 	some c in containers
 	profile := c.container.securityContext.appArmorProfile
 	profile != null
-	not _allowed_types[profile.type]
+	not _allowed_types[k8s.get(profile, "type")]
 	result := {
 		"msg": sprintf("%s sets securityContext.appArmorProfile.type: %s", [k8s.container_label(c), k8s.quote(_type(profile))]),
 		"path": k8s.deepest_existing_path(c.path, c.container, ["securityContext", "appArmorProfile", "type"]),

@@ -43,7 +43,8 @@ applies if {
 # drop is absent, null or not a list: nothing is dropped.
 deny contains result if {
 	some c in containers
-	not is_array(c.container.securityContext.capabilities.drop)
+	not is_array(object.get(c, ["container", "securityContext", "capabilities", "drop"], null))
+
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
 	not c.pod.spec.os.name == "windows"
 	result := _missing_drop_all(c)

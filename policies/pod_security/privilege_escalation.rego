@@ -45,6 +45,7 @@ applies if {
 deny contains result if {
 	some c in containers
 	c.container.securityContext.allowPrivilegeEscalation == true
+
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
 	not c.pod.spec.os.name == "windows"
 	result := {
@@ -56,7 +57,7 @@ deny contains result if {
 # Unset: absent or null (also when the securityContext itself is not an object).
 deny contains result if {
 	some c in containers
-	not c.container.securityContext.allowPrivilegeEscalation != null
+	object.get(c, ["container", "securityContext", "allowPrivilegeEscalation"], null) == null
 	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("%s does not set securityContext.allowPrivilegeEscalation: false", [k8s.container_label(c)]),

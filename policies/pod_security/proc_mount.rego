@@ -45,6 +45,7 @@ deny contains result if {
 	mount := c.container.securityContext.procMount
 	mount != null
 	mount != "Default"
+
 	# From policy v1.35 a user-namespaced pod may use any procMount at baseline.
 	not c.pod.spec.hostUsers == false
 	result := {

@@ -48,6 +48,7 @@ applies if {
 deny contains result if {
 	some pod in pod_specs
 	pod.spec.securityContext.runAsNonRoot == false
+
 	# From policy v1.35 user-namespaced pods are exempt.
 	not pod.spec.hostUsers == false
 	result := {
@@ -71,7 +72,7 @@ deny contains result if {
 # set it to true.
 deny contains result if {
 	some c in containers
-	not c.container.securityContext.runAsNonRoot != null
+	object.get(c, ["container", "securityContext", "runAsNonRoot"], null) == null
 	not c.pod.spec.securityContext.runAsNonRoot == true
 	not c.pod.spec.hostUsers == false
 	result := {

@@ -42,6 +42,7 @@ applies if {
 deny contains result if {
 	some pod in pod_specs
 	pod.spec.securityContext.runAsUser == 0
+
 	# From policy v1.35 user-namespaced pods are exempt.
 	not pod.spec.hostUsers == false
 	result := {

@@ -52,7 +52,8 @@ deny contains result if {
 	some pod in pod_specs
 	profile := pod.spec.securityContext.seccompProfile
 	profile != null
-	not _allowed_types[profile.type]
+	not _allowed_types[k8s.get(profile, "type")]
+
 	# Linux-only control: PSA exempts Windows pods from policy v1.25.
 	not pod.spec.os.name == "windows"
 	result := {
@@ -66,7 +67,7 @@ deny contains result if {
 	some c in containers
 	profile := c.container.securityContext.seccompProfile
 	profile != null
-	not _allowed_types[profile.type]
+	not _allowed_types[k8s.get(profile, "type")]
 	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("%s sets securityContext.seccompProfile.type: %s", [k8s.container_label(c), k8s.quote(_type(profile))]),
@@ -78,8 +79,8 @@ deny contains result if {
 # allowed one, which containers would inherit.
 deny contains result if {
 	some c in containers
-	not c.container.securityContext.seccompProfile != null
-	not _allowed_types[c.pod.spec.securityContext.seccompProfile.type]
+	object.get(c, ["container", "securityContext", "seccompProfile"], null) == null
+	not _allowed_types[object.get(c, ["pod", "spec", "securityContext", "seccompProfile", "type"], null)]
 	not c.pod.spec.os.name == "windows"
 	result := {
 		"msg": sprintf("neither the pod nor %s sets securityContext.seccompProfile.type to RuntimeDefault or Localhost", [k8s.container_label(c)]),

@@ -40,7 +40,7 @@ deny contains result if {
 	some pod in pod_specs
 	profile := pod.spec.securityContext.seccompProfile
 	profile != null
-	not _allowed_types[profile.type]
+	not _allowed_types[k8s.get(profile, "type")]
 	result := {
 		"msg": sprintf("pod sets securityContext.seccompProfile.type: %s", [k8s.quote(_type(profile))]),
 		"path": k8s.deepest_existing_path(pod.path, pod.spec, ["securityContext", "seccompProfile", "type"]),
@@ -51,7 +51,7 @@ deny contains result if {
 	some c in containers
 	profile := c.container.securityContext.seccompProfile
 	profile != null
-	not _allowed_types[profile.type]
+	not _allowed_types[k8s.get(profile, "type")]
 	result := {
 		"msg": sprintf("%s sets securityContext.seccompProfile.type: %s", [k8s.container_label(c), k8s.quote(_type(profile))]),
 		"path": k8s.deepest_existing_path(c.path, c.container, ["securityContext", "seccompProfile", "type"]),

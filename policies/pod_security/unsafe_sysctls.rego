@@ -60,7 +60,7 @@ deny contains result if {
 	sysctls := pod.spec.securityContext.sysctls
 	is_array(sysctls)
 	some i, sysctl in sysctls
-	not safe_sysctls[sysctl.name]
+	not safe_sysctls[k8s.get(sysctl, "name")]
 	name := object.get(k8s.as_object(sysctl), "name", "")
 	result := {
 		"msg": sprintf("pod sets the unsafe sysctl %s in securityContext.sysctls", [k8s.quote(name)]),

@@ -64,7 +64,7 @@ applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	verbs := rbac.granted_verbs(rule, ["bind", "escalate"])
 	count(verbs) > 0

@@ -69,7 +69,7 @@ applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	parts := _granted_parts(rule)
 	count(parts) > 0

@@ -60,7 +60,7 @@ applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	rule_verbs := rule.verbs
 	is_array(rule_verbs)

@@ -64,7 +64,7 @@ applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	count(rbac.granted_verbs(rule, ["create"])) > 0
 	count(rbac.granted_resources(rule, [["", "serviceaccounts/token"]])) > 0

@@ -66,7 +66,7 @@ applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	resources := rbac.granted_resources(rule, [["", "secrets"]])
 	count(resources) > 0

@@ -68,7 +68,7 @@ applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	rule := input.rules[i]
 	verbs := rbac.granted_verbs(rule, ["create", "update", "patch", "delete", "deletecollection"])
 	count(verbs) > 0

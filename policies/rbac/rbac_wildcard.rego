@@ -57,7 +57,7 @@ deny contains result if {
 	is_array(entries)
 	some j, entry in entries
 	entry == "*"
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	result := {
 		"msg": sprintf("%s uses the wildcard \"*\" in %s (rules[%d])", [rbac.role_label(input), field, i]),
 		"path": ["rules", i, field, j],
@@ -74,7 +74,7 @@ deny contains result if {
 	some j, entry in entries
 	is_string(entry)
 	startswith(entry, "*/")
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	result := {
 		"msg": sprintf("%s uses the wildcard %q in resources (rules[%d])", [rbac.role_label(input), entry, i]),
 		"path": ["rules", i, "resources", j],
@@ -91,7 +91,7 @@ deny contains result if {
 	is_array(verbs)
 	some j, verb in verbs
 	verb == "*"
-	not rbac.builtin(input.metadata)
+	not rbac.builtin(object.get(input, "metadata", {}))
 	result := {
 		"msg": sprintf("%s uses the wildcard \"*\" in verbs (rules[%d])", [rbac.role_label(input), i]),
 		"path": ["rules", i, "verbs", j],

@@ -38,7 +38,7 @@ _label := {"containers": "container", "initContainers": "init container"}
 
 deny contains result if {
 	some c in containers
-	not c.container.resources.limits.cpu != null
+	object.get(c, ["container", "resources", "limits", "cpu"], null) == null
 	c.type != "ephemeralContainers"
 	result := {
 		"msg": sprintf("%s %s does not set resources.limits.cpu", [_label[c.type], json.marshal(object.get(c.container, "name", ""))]),

@@ -40,10 +40,11 @@ _label := {"containers": "container", "initContainers": "init container"}
 
 deny contains result if {
 	some c in containers
-	not c.container.resources.requests.cpu != null
+	object.get(c, ["container", "resources", "requests", "cpu"], null) == null
 	c.type != "ephemeralContainers"
+
 	# A limit without a request is copied into the request by the API server.
-	not c.container.resources.limits.cpu != null
+	object.get(c, ["container", "resources", "limits", "cpu"], null) == null
 	result := {
 		"msg": sprintf("%s %s does not set resources.requests.cpu (nor limits.cpu, which would default it)", [_label[c.type], json.marshal(object.get(c.container, "name", ""))]),
 		"path": _path(c),

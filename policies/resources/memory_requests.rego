@@ -38,10 +38,11 @@ _label := {"containers": "container", "initContainers": "init container"}
 
 deny contains result if {
 	some c in containers
-	not c.container.resources.requests.memory != null
+	object.get(c, ["container", "resources", "requests", "memory"], null) == null
 	c.type != "ephemeralContainers"
+
 	# A limit without a request is copied into the request by the API server.
-	not c.container.resources.limits.memory != null
+	object.get(c, ["container", "resources", "limits", "memory"], null) == null
 	result := {
 		"msg": sprintf("%s %s does not set resources.requests.memory (nor limits.memory, which would default it)", [_label[c.type], json.marshal(object.get(c.container, "name", ""))]),
 		"path": _path(c),

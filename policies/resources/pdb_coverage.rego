@@ -48,7 +48,7 @@ deny contains result if {
 	replicas := input.spec.replicas
 	is_number(replicas)
 	replicas > 1
-	not _covered(_scope(input.metadata), _labels(input))
+	not _covered(_scope(object.get(input, "metadata", {})), _labels(input))
 	result := {
 		"msg": sprintf("%s %s runs %v replicas but no PodDisruptionBudget in %s among the scanned resources selects its pod labels", [input.kind, json.marshal(object.get(input.metadata, "name", "")), replicas, _where(input.metadata)]),
 		"path": ["spec", "replicas"],
@@ -57,8 +57,8 @@ deny contains result if {
 
 # Not replicated by spec.replicas, but an HPA keeps it at two or more.
 deny contains result if {
-	not _replicated(input.spec.replicas)
-	scope := _scope(input.metadata)
+	not _replicated(object.get(input, ["spec", "replicas"], null))
+	scope := _scope(object.get(input, "metadata", {}))
 	_hpa_keeps_two(scope, input)
 	not _covered(scope, _labels(input))
 	result := {
@@ -75,9 +75,16 @@ _replicated(n) if {
 # The inventory objects filed with the workload: its namespace, or for an
 # object without a namespace the cluster bucket, where the scanner files every
 # namespace-less object (they end up in the same namespace when applied).
-_scope(meta) := data.inventory.namespace[meta.namespace]
+# Always defined ({} without an inventory bucket): OPA evaluates a function call's
+# arguments before a `not`, so an undefined scope would make `not _f(_scope(m), ...)`
+# fail there (no finding) where regorus lets the `not` hold.
+_scope(meta) := bucket if {
+	bucket := _bucket(meta)
+} else := {}
 
-_scope(meta) := data.inventory.cluster if _no_namespace[object.get(meta, "namespace", null)]
+_bucket(meta) := data.inventory.namespace[meta.namespace]
+
+_bucket(meta) := data.inventory.cluster if _no_namespace[object.get(meta, "namespace", null)]
 
 _no_namespace := {null, ""}
 
@@ -156,7 +163,7 @@ _expr_matches(expr, labels) if {
 _expr_matches(expr, labels) if {
 	expr.operator == "NotIn"
 	is_array(expr.values)
-	not labels[expr.key] in expr.values
+	not object.get(labels, k8s.get(expr, "key"), null) in expr.values
 }
 
 _expr_matches(expr, labels) if {
@@ -166,7 +173,7 @@ _expr_matches(expr, labels) if {
 
 _expr_matches(expr, labels) if {
 	expr.operator == "DoesNotExist"
-	not _has_key(labels, expr.key)
+	not _has_key(labels, k8s.get(expr, "key"))
 }
 
 _has_key(obj, key) if {

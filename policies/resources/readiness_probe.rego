@@ -50,10 +50,10 @@ applies if {
 # violation is a container without a probe, so this runs often.
 deny contains result if {
 	some c in containers
-	not c.container.readinessProbe != null
+	object.get(c, ["container", "readinessProbe"], null) == null
 	c.type == "containers"
 	not _batch_kinds[input.kind]
-	not _exiting[c.pod.spec.restartPolicy]
+	not _exiting[object.get(c, ["pod", "spec", "restartPolicy"], null)]
 	not _job_pod
 	result := {
 		"msg": sprintf("container %s has no readinessProbe", [json.marshal(object.get(c.container, "name", ""))]),

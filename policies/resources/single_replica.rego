@@ -29,8 +29,8 @@ import data.kubecomply.lib.kubernetes as k8s
 
 # spec.replicas absent or null: the API server defaults it to 1.
 deny contains result if {
-	not input.spec.replicas != null
-	not _hpa_keeps_two(_scope(input.metadata), input)
+	object.get(input, ["spec", "replicas"], null) == null
+	not _hpa_keeps_two(_scope(object.get(input, "metadata", {})), input)
 	result := {
 		"msg": sprintf("%s %s does not set spec.replicas, so it runs 1 replica, and no HorizontalPodAutoscaler among the scanned resources keeps it at 2 or more", [input.kind, k8s.quote(input.metadata.name)]),
 		"path": _spec_path,
@@ -39,7 +39,7 @@ deny contains result if {
 
 deny contains result if {
 	input.spec.replicas == 1
-	not _hpa_keeps_two(_scope(input.metadata), input)
+	not _hpa_keeps_two(_scope(object.get(input, "metadata", {})), input)
 	result := {
 		"msg": sprintf("%s %s runs 1 replica (spec.replicas: 1), and no HorizontalPodAutoscaler among the scanned resources keeps it at 2 or more", [input.kind, k8s.quote(input.metadata.name)]),
 		"path": ["spec", "replicas"],
@@ -86,8 +86,15 @@ _targets_with_two(hpa, obj) if {
 # The inventory objects filed with the workload: its namespace, or for an
 # object without a namespace the cluster bucket, where the scanner files every
 # namespace-less object.
-_scope(meta) := data.inventory.namespace[meta.namespace]
+# Always defined ({} without an inventory bucket): OPA evaluates a function call's
+# arguments before a `not`, so an undefined scope would make `not _f(_scope(m), ...)`
+# fail there (no finding) where regorus lets the `not` hold.
+_scope(meta) := bucket if {
+	bucket := _bucket(meta)
+} else := {}
 
-_scope(meta) := data.inventory.cluster if _no_namespace[object.get(meta, "namespace", null)]
+_bucket(meta) := data.inventory.namespace[meta.namespace]
+
+_bucket(meta) := data.inventory.cluster if _no_namespace[object.get(meta, "namespace", null)]
 
 _no_namespace := {null, ""}

@@ -4,7 +4,7 @@ import rego.v1
 
 import data.kubecomply.secrets.credentials_in_configmap as check
 
-_cm(data) := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": data}
+_cm(entries) := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": entries}
 
 # Fake credentials, built from pieces so that no scanner mistakes this file for a leak.
 _aws := concat("", ["AKIA", "IOSFODNN7EXAMPLE"])

@@ -43,7 +43,7 @@ from ..textsafe import safe_text
 from . import EngineError, Evaluation, UnevaluableInput
 from .builtins import vet_offline
 from .inventory_kinds import inventory_kinds, trim_inventory
-from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
+from .wrapper import MARKER_RULE, Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
 DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0
@@ -179,6 +179,7 @@ class OpaServerEngine:
         self._pushed_data = False
         self._module_files: dict[str, str] = {}  # policy id -> module path, for error locations
         self._wrapper: Wrapper | None = None
+        self._marker: str | None = None
         self._reads_inventory = False
         self._inventory_kinds: set[str] | None = None  # None: hand over every kind
 
@@ -247,7 +248,9 @@ class OpaServerEngine:
         data_with = f" with data.inventory as data.{POLICY_PREFIX}.{self.scan_id}.inventory" if self._reads_inventory else ""
         if self.config:  # likewise --data: the scan's own copy, never a shared data.kubecomply.config
             data_with += f" with data.kubecomply.config as data.{POLICY_PREFIX}.{self.scan_id}.config"
-        wrapper = build_wrapper(policy_set.policies, package=self.package, data_with=data_with, scope_in_fast=True)
+        # A fresh value per load: an answer without it comes from no wrapper of this scan.
+        self._marker = uuid.uuid4().hex
+        wrapper = build_wrapper(policy_set.policies, package=self.package, data_with=data_with, marker=self._marker, scope_in_fast=True)
         self._narrowed = sorted(p.id for p in policy_set.policies if p.has_applies)
         for name, text in wrapper.all_modules:
             modules.append((self._policy_id(f"wrapper/{name}"), name, text))
@@ -357,12 +360,28 @@ class OpaServerEngine:
         payload = self._request("POST", f"/v1/data/{path}?{QUERY_PARAMS}", what, body, "application/json", ok=(200,))
         return payload.get("result")
 
+    def _query_package(self, package: str, body: bytes, first: int, last: int, what: str) -> dict[str, Any]:
+        """Query a whole wrapper package and check it is this scan's (its marker rule is in the answer).
+
+        OPA answers an undefined document with no ``result``; for a package whose modules were
+        deleted (by a cleanup of another client, a bundle activation, a restart) that is every
+        query, so without this check a scan would report no violations for every later batch.
+        """
+        found = self._query(package, body, what)
+        if not isinstance(found, dict) or found.get(MARKER_RULE) != self._marker:
+            state = "undefined" if found is None else ("a document of another scan" if isinstance(found, dict) and MARKER_RULE in found else "a document without this scan's marker")
+            raise EngineError(
+                f"OPA at {self.url} answered {what} with {state} for data.{package}: this scan's policies are no longer "
+                f"loaded there (deleted or replaced mid-scan), so resources from #{first + 1} on cannot be evaluated"
+            )
+        return found
+
     def _evaluate_batch(self, resources: Sequence[dict[str, Any]], first: int, last: int, body: bytes, result: Evaluation) -> None:
         assert self._wrapper is not None
         batch = resources[first:last]
         _kinds, index = group_by_kind(batch, first)
         try:
-            found = self._query(f"{self.package}.fast", body, f"evaluating resources #{first + 1}-{last}") or {}
+            found = self._query_package(f"{self.package}.fast", body, first, last, f"evaluating resources #{first + 1}-{last}")
         except OpaRequestError as exc:
             self._require_eval_error(exc)
             self._evaluate_each(resources, first, last, body, index, result)
@@ -391,14 +410,19 @@ class OpaServerEngine:
         """Only an evaluation error (500 with details) is a check's fault; anything else stops the scan."""
         if exc.status == 500 and exc.body.get("code") == "internal_error":
             return
-        raise EngineError(f"OPA at {self.url} returned HTTP {exc.status} while {exc.what}: {one_line(exc.body.get('message', ''))}")
+        message = one_line(exc.body.get("message", ""))
+        hint = ""
+        # OPA answers 400 "request body too large ... (server.decoding.max_length)"; a proxy in front answers 413.
+        if exc.status == 413 or "too large" in message.lower():
+            hint = f"; lower --opa-batch-bytes (now {self.batch_bytes} bytes) below the server's request size limit"
+        raise EngineError(f"OPA at {self.url} returned HTTP {exc.status} while {exc.what}: {message}{hint}")
 
     def _evaluate_each(self, resources: Sequence[dict[str, Any]], first: int, last: int, body: bytes, index: dict[str, list[int]], result: Evaluation) -> None:
         """The fast path failed: all per-check rules in one query, else one query per check, then bisect."""
         assert self._wrapper is not None
         rules = self._wrapper.rules
         try:
-            found = self._query(f"{self.package}.each", body, f"evaluating resources #{first + 1}-{last} per check") or {}
+            found = self._query_package(f"{self.package}.each", body, first, last, f"evaluating resources #{first + 1}-{last} per check")
             for rule, check_id in rules.items():
                 for kind, position, value in found.get(rule.rsplit(".", 1)[1]) or ():
                     result.violations.append(parse_result(check_id, index[kind][position], value))
@@ -424,7 +448,7 @@ class OpaServerEngine:
             body = self._body(batch)
         kinds, index = group_by_kind(batch)
         try:
-            values = self._query(rule, body, f"evaluating {check_id}") or ()
+            values = self._query(rule, body, f"evaluating {check_id}")
         except OpaRequestError as exc:
             self._require_eval_error(exc)
             if len(positions) == 1:
@@ -437,6 +461,8 @@ class OpaServerEngine:
             self._evaluate_rule(rule, check_id, resources, positions[:middle], result, errors)
             self._evaluate_rule(rule, check_id, resources, positions[middle:], result, errors)
             return
+        if values is None:  # a partial set rule is [] when it finds nothing: undefined means its module is gone
+            raise EngineError(f"OPA at {self.url} answered evaluating {check_id} with undefined for {rule}: this scan's policies are no longer loaded there (deleted or replaced mid-scan)")
         for kind, position, value in values:
             result.violations.append(parse_result(check_id, positions[index[kind][position]], value))
 

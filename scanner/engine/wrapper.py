@@ -58,7 +58,12 @@ def _kind_selector(kinds: Sequence[str]) -> list[str]:
     return [f"\tsome kind in {json.dumps(list(kinds))}", "\tgroup := input.kinds[kind]"]
 
 
-def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, data_with: str = "", scope_in_fast: bool = False) -> Wrapper:
+MARKER_RULE = "kubecomply_marker"
+
+
+def build_wrapper(
+    policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, data_with: str = "", marker: str | None = None, scope_in_fast: bool = False
+) -> Wrapper:
     """The fast-path and per-check modules for ``policies``.
 
     ``data_with`` is appended to every ``with input as r``; the OPA engine uses it
@@ -66,10 +71,15 @@ def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, da
     ``scope_in_fast`` puts the population rule in the fast package, so that one
     query of that package answers both (regorus evaluates a whole package per
     reference, so the embedded engine keeps it apart).
+    ``marker``, when given, becomes a constant rule ``kubecomply_marker`` in both the fast
+    and the per-check package: the OPA engine queries whole packages and requires that value
+    in every answer, because a package whose modules are gone (deleted mid-scan by someone
+    else) is merely undefined to OPA, which would otherwise read as "no violations".
     """
     scope = f"with input as r{data_with}"
     header = ["", "import rego.v1", ""]
-    each = [f"package {package}.each", *header]
+    marker_rule = [f"{MARKER_RULE} := {json.dumps(marker)}", ""] if marker is not None else []
+    each = [f"package {package}.each", *header, *marker_rule]
     rules: dict[str, str] = {}
     for index, policy in enumerate(policies):
         rule = f"check_{index}"
@@ -81,7 +91,7 @@ def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, da
     for policy in policies:
         by_kinds.setdefault(tuple(policy.kinds), []).append(policy)
     modules: list[tuple[str, str]] = []
-    fast = [f"package {package}.fast", *header]
+    fast = [f"package {package}.fast", *header, *marker_rule]
     groups: list[str] = []
     for number, (kinds, members) in enumerate(by_kinds.items()):
         group_package = f"{package}.group_{number}"
