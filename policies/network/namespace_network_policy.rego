@@ -100,7 +100,7 @@ covered(ns, labels) if {
 	_calico_selects(k8s.as_object(object.get(policy, "spec", {})), ns, labels)
 }
 
-covered(ns, labels) if {
+covered(_, labels) if {
 	some version, kinds in data.inventory.cluster
 	startswith(version, "policy.networking.k8s.io/")
 	some kind in ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy"]

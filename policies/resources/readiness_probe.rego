@@ -41,7 +41,7 @@ applies if {
 	not _batch_kinds[input.kind]
 	not _job_pod
 	some pod in pod_specs
-	not _exiting[pod.spec.restartPolicy]
+	not _exiting[object.get(pod.spec, "restartPolicy", "Always")]
 }
 
 # Hot path: a direct field read per container first (absent or null probe),
