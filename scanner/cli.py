@@ -26,6 +26,7 @@ from .compliance.changes import ChangesError
 from .engine import EngineError
 from .compliance.frameworks import FrameworkError, load_frameworks, validate_references
 from .compliance.gates import GateError
+from .integrity import verify as verify_result
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
@@ -476,13 +477,24 @@ def export_cluster_command(output: str, kubeconfig: str | None, context: str | N
     click.echo(f"kubecomply: wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}", err=True)
 
 
-def read_result(results: str) -> ScanResult:
-    """A saved JSON result (``-`` for stdin), or a one-line error and exit 2."""
+def read_result(results: str, verify: bool = True) -> ScanResult:
+    """A saved JSON result (``-`` for stdin), or a one-line error and exit 2.
+
+    A result whose ``scan.result_digest`` does not match it was changed after
+    it was written: that is an error (exit 2) unless ``verify`` is off, and then
+    still a one-line warning, so it is never used silently.  Results written
+    before the digest existed have none and are read as they are.
+    """
     try:
         text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
         data = json.loads(text)
         if not isinstance(data, dict) or "schema_version" not in data:
             raise ValueError("not a kubecomply JSON result (no schema_version)")
+        mismatch = verify_result(data)
+        if mismatch and verify:
+            raise ValueError(f"{mismatch} (use --no-verify to render it anyway)")
+        if mismatch:
+            click.echo(f"kubecomply: warning: {results}: {mismatch}", err=True)
         return ScanResult.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         fail(f"{results}: {exc}")
@@ -496,18 +508,15 @@ def read_result(results: str) -> ScanResult:
 @csv_controls_option
 @lang_option
 @report_url_option
-def report_command(results: str, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None) -> None:
-    """Render a saved JSON result again, in any format, without rescanning."""
+@click.option("--no-verify", is_flag=True, help="Render a result that does not match its scan.result_digest (changed after it was written), with a warning.")
+def report_command(results: str, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, no_verify: bool) -> None:
+    """Render a saved JSON result again, in any format, without rescanning.
+
+    The result's ``scan.result_digest`` is checked first: a result changed after
+    it was written is refused (exit 2) unless --no-verify.
+    """
     check_format(fmt, output, csv_controls)
-    try:
-        text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
-        data = json.loads(text)
-        if not isinstance(data, dict) or "schema_version" not in data:
-            raise ValueError("not a kubecomply JSON result (no schema_version)")
-        result = ScanResult.from_dict(data)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        fail(f"{results}: {exc}")
-        return
+    result = read_result(results, verify=not no_verify)
     write_report(result, fmt, output, csv_controls, lang, report_url)
 
 

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 from . import __version__
 from .compliance.frameworks import CheckCoverage, Framework, roll_up
 from .model import SEVERITIES, CheckInfo, CoverageGap, Finding, Policy, Resource
+from .provenance import run_context
 
 
 def utc_now() -> str:
@@ -49,9 +50,14 @@ def common_summary(
 def scan_facts(
     engine: str, engine_version: str | None, started: str, source: str, targets: list[dict[str, Any]],
     bundle_digest: str, frameworks: Sequence[Framework], frameworks_selected: Sequence[str], check_ids: Sequence[str],
+    inputs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The result's ``scan``: what ran, on what, with which bundle, and when."""
-    return {
+    """The result's ``scan``: what ran, on what, with which bundle, when, by whom and where.
+
+    ``inputs`` (file sources): every file read with its SHA-256, so the scanned
+    bytes can be matched to the files an auditor holds.
+    """
+    facts = {
         "tool": "kubecomply",
         "version": __version__,
         "engine": engine,
@@ -64,7 +70,11 @@ def scan_facts(
         "frameworks": [fw.id for fw in frameworks],
         "frameworks_selected": list(frameworks_selected),
         "checks": sorted(check_ids),
+        "run": run_context(),
     }
+    if inputs is not None:
+        facts["inputs"] = inputs
+    return facts
 
 
 def check_catalogue(policies: Sequence[Policy], coverage: Mapping[str, CheckCoverage], scope: str) -> list[CheckInfo]:
