@@ -116,7 +116,7 @@ def fleet_view(clusters: Sequence[tuple[str, Mapping[str, Any], str | None, int,
                 for control in fw.controls:
                     cell(fw.id, control.id, control.title)["clusters"][name] = "not-assessed"
             continue
-        entry.update({k: facts.get(k) for k in ("context", "server", "version", "collected_at")})
+        entry.update({k: facts.get(k) for k in ("context", "server", "version", "collected_at", "cluster_uid")})
         entry.update({
             "resources": resources,
             "findings": len(findings),
