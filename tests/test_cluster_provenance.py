@@ -142,3 +142,11 @@ def test_snapshots_keep_the_provenance_and_older_snapshots_without_it_still_read
     target = json.loads(out.stdout)["scan"]["targets"][0]
     assert "cluster_uid" not in target and "identity" not in target
     assert target["access"]["kinds_forbidden"] == ["Secret"]
+
+
+def test_the_table_header_names_the_cluster_uid_and_identity(tls, tmp_path):
+    with K8sFixture(cluster_objects(), tls=tls) as fx:
+        kubeconfig = fx.kubeconfig(tmp_path / "kubeconfig")
+        out = run(["scan", "cluster", "--kubeconfig", kubeconfig])
+    header = out.stdout.split("\n\n", 1)[0]
+    assert f"cluster fixture: uid uid-ns-kube-system, read as {SCANNER}" in header

@@ -220,3 +220,26 @@ def test_an_older_result_without_a_digest_still_renders(saved):
     saved.write_text(json.dumps(doc), encoding="utf-8")
     out = run(["report", saved, "-f", "markdown"])
     assert out.exit_code == 0 and out.stderr == ""
+
+
+@needs_git
+def test_reports_show_the_commit_the_dirty_state_and_the_ci_run(checkout, monkeypatch):
+    for key in ("GITLAB_CI", "JENKINS_URL", "TF_BUILD", "CIRCLECI", "BUILDKITE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in {"GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/shop", "GITHUB_RUN_ID": "77"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("GITHUB_RUN_ATTEMPT", raising=False)
+    write(checkout, "deploy/a.yaml", POD % "a-edited")
+    commit = git(checkout, "rev-parse", "HEAD").strip()[:12]
+    saved = checkout / "results.json"
+    run(["scan", "manifests", "deploy", "-f", "json", "-o", saved])
+    digest = json.loads(saved.read_text(encoding="utf-8"))["scan"]["result_digest"]
+    expected = f"deploy: commit {commit}, DIRTY: 1 file(s) differ from the commit"
+    ci_url = "https://github.com/acme/shop/actions/runs/77"
+    table = run(["report", saved]).stdout
+    assert expected in table.split("\n\n", 1)[0] and ci_url in table.split("\n\n", 1)[0]  # in the header lines
+    markdown = run(["report", saved, "-f", "markdown"]).stdout
+    assert f"- {expected}" in markdown and ci_url in markdown
+    html = run(["report", saved, "-f", "html"]).stdout
+    method = html.split('<section id="method"', 1)[1].split("</section>", 1)[0]
+    assert expected in method and ci_url in method and digest in method

@@ -17,9 +17,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from ..integrity import result_digest as canonical_result_digest
 from ..model import SEVERITIES, ScanResult, severity_rank
 from .i18n import translator
 from .json_report import render_json
+from .provenance import provenance_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 SECTIONS = ("cover", "summary", "frameworks", "findings", "waivers", "gaps", "method", "integrity")
@@ -174,6 +176,8 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "check_ids": result.scan.get("checks") or [],
         "resources_by_kind": sorted((summary.get("resources_by_kind") or {}).items()),
         "digest": result_digest(result),
+        "provenance": provenance_lines(result.scan),
+        "canonical_digest": canonical_result_digest(result.to_dict()),  # the JSON's scan.result_digest
     }
 
 
