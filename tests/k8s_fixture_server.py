@@ -18,8 +18,6 @@ answers, over real HTTPS on 127.0.0.1, the read-only part of the API that
   ``meta.k8s.io/v1 PartialObjectMetadata`` with ``metadata`` only);
 * ``fieldSelector`` ``type=...`` for secrets and ``metadata.name``/``metadata.namespace``
   for everything (anything else is a 400, as the API answers);
-* single objects: ``GET /api/v1/namespaces/kube-system`` and the like (name after the
-  plural), 404 when there is no such object;
 * ``POST /apis/authentication.k8s.io/<version>/selfsubjectreviews`` (SelfSubjectReview,
   for the versions in ``review_versions``; 404 for others, as an older server answers)
   returning ``user_info`` as ``status.userInfo``;
@@ -474,9 +472,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": served[0].group_version, "resources": listing})
             return
         namespace = None
-        if len(rest) in (2, 4) and (len(rest) == 2 or rest[0] == "namespaces"):
-            self._get_one(served, rest, rec)
-            return
         if len(rest) == 3 and rest[0] == "namespaces":
             namespace, plural = rest[1], rest[2]
         elif len(rest) == 1:
@@ -491,26 +486,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "the server could not find the requested resource")
             return
         self._list(res, namespace, query, rec)
-
-    def _get_one(self, served: list[ApiResource], rest: list[str], rec: Recorded) -> None:
-        """One object by name (``<plural>/<name>`` or ``namespaces/<ns>/<plural>/<name>``); faults under ``get:<plural>``."""
-        namespace, plural, name = (None, rest[0], rest[1]) if len(rest) == 2 else (rest[1], rest[2], rest[3])
-        res = next((r for r in served if r.plural == plural), None)
-        fault = self._take_fault(f"get:{plural}", False)
-        if fault is not None and fault.status:
-            rec.status = fault.status
-            self._error(fault.status, f'{plural} "{name}" is forbidden' if fault.status == 403 else f"fixture fault {fault.status}")
-            return
-        found = None
-        if res is not None and res.namespaced == (namespace is not None):
-            found = next((o for o in self.fixture.state.objects[(res.group_version, res.plural)]
-                          if o["metadata"]["name"] == name and o["metadata"].get("namespace") == namespace), None)
-        if found is None:
-            rec.status = 404
-            self._error(404, f'{plural} "{name}" not found')
-            return
-        rec.status = 200
-        self._send(200, found)
 
     def _take_fault(self, plural: str, has_continue: bool) -> Fault | None:
         fx = self.fixture

@@ -90,16 +90,18 @@ def test_forbidden_kinds_are_in_the_access_summary(tls, tmp_path):
 
 
 def test_a_namespace_scoped_scan_still_finds_the_cluster_uid(tls, tmp_path):
-    """kube-system is outside --namespace shop, so the UID comes from one GET of that namespace."""
+    """kube-system is outside --namespace shop, so the UID comes from one list of only that namespace
+    (a list, not a GET: the scanner's role grants list only)."""
     with K8sFixture(cluster_objects(), tls=tls) as fx:
         doc = scan(fx, tmp_path, "--namespace", "shop")
-        gets = [r.path for r in fx.state.requests if r.path == "/api/v1/namespaces/kube-system"]
-    assert doc["scan"]["targets"][0]["cluster_uid"] == "uid-ns-kube-system" and len(gets) == 1
+        selected = [r for r in fx.requests_for("namespaces") if r.query.get("fieldSelector") == ["metadata.name=kube-system"]]
+    assert doc["scan"]["targets"][0]["cluster_uid"] == "uid-ns-kube-system" and len(selected) == 1
+    assert "kube-system" not in {r["name"] for r in doc["resources"] if r["kind"] == "Namespace"}  # still out of scope
 
 
 def test_an_unreadable_kube_system_leaves_the_uid_unknown_with_the_reason(tls, tmp_path):
     with K8sFixture(cluster_objects(), tls=tls) as fx:
-        fx.fault("get:namespaces", Fault(status=403))
+        fx.fault("namespaces", Fault(status=403, after=1))  # the scan's own list of Namespaces passes; the kube-system one is refused
         doc = scan(fx, tmp_path, "--namespace", "shop")
     target = doc["scan"]["targets"][0]
     assert "cluster_uid" not in target and target["cluster_uid_error"].startswith("cannot read namespace kube-system: 403 forbidden")

@@ -23,17 +23,25 @@ REVIEW_VERSIONS = ("v1", "v1beta1", "v1alpha1")
 
 
 def cluster_uid(client: ApiGetter, namespaces: Sequence[dict[str, Any]]) -> tuple[str | None, str | None]:
-    """(kube-system UID, why it is unknown); from the Namespaces collected, else one GET of kube-system."""
+    """(kube-system UID, why it is unknown); from the Namespaces collected, else one list of just kube-system.
+
+    A namespace-scoped scan leaves kube-system out of what it collected.  The
+    extra request is a *list* with a field selector, not a GET, because the
+    scanner's role (deploy/rbac.yaml) grants ``list`` only.
+    """
     for ns in namespaces:
         meta = ns.get("metadata") or {}
         if meta.get("name") == KUBE_SYSTEM and meta.get("uid"):
             return str(meta["uid"]), None
     try:
-        body = client.get(f"/api/v1/namespaces/{KUBE_SYSTEM}", retries=1)
+        body = client.get("/api/v1/namespaces", [("fieldSelector", f"metadata.name={KUBE_SYSTEM}")], retries=1)
     except ListError as exc:
         return None, f"cannot read namespace {KUBE_SYSTEM}: {exc.reason}"
-    uid = (body.get("metadata") or {}).get("uid")
-    return (str(uid), None) if uid else (None, f"namespace {KUBE_SYSTEM} has no uid")
+    for item in body.get("items") or ():
+        meta = item.get("metadata") or {}
+        if meta.get("name") == KUBE_SYSTEM and meta.get("uid"):
+            return str(meta["uid"]), None
+    return None, f"namespace {KUBE_SYSTEM} not found"
 
 
 def scanning_identity(client: ApiGetter) -> dict[str, Any]:
