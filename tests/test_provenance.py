@@ -243,3 +243,20 @@ def test_reports_show_the_commit_the_dirty_state_and_the_ci_run(checkout, monkey
     html = run(["report", saved, "-f", "html"]).stdout
     method = html.split('<section id="method"', 1)[1].split("</section>", 1)[0]
     assert expected in method and ci_url in method and digest in method
+
+
+def test_files_read_by_forked_readers_are_hashed_as_well(tmp_path, monkeypatch):
+    """Over PARALLEL_MINIMUM_BYTES the files are read by several processes; their digests come back with the rest."""
+    from scanner.sources.manifests import PARALLEL_MINIMUM_BYTES
+
+    monkeypatch.chdir(tmp_path)
+    filler = "x" * 20_000
+    count = PARALLEL_MINIMUM_BYTES // 20_000 + 10
+    for i in range(count):
+        write(tmp_path, f"m/cm-{i:03d}.yaml", f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}, namespace: shop}}\ndata: {{filler: {filler}}}\n")
+    doc = scan_json(["m", "--workers", "2"])
+    assert doc["summary"]["resources"] == count
+    assert doc["scan"]["inputs"] == [
+        {"path": f"m/cm-{i:03d}.yaml", "sha256": sha256(tmp_path / f"m/cm-{i:03d}.yaml"), "bytes": (tmp_path / f"m/cm-{i:03d}.yaml").stat().st_size}
+        for i in range(count)
+    ]
