@@ -152,3 +152,22 @@ def test_the_table_header_names_the_cluster_uid_and_identity(tls, tmp_path):
         out = run(["scan", "cluster", "--kubeconfig", kubeconfig])
     header = out.stdout.split("\n\n", 1)[0]
     assert f"cluster fixture: uid uid-ns-kube-system, read as {SCANNER}" in header
+
+
+def test_each_cluster_of_a_fleet_has_its_own_uid_and_identity(tls, tmp_path):
+    from k8s_fixture_server import merge_kubeconfigs
+
+    us_objects = cluster_objects()
+    for obj in us_objects:
+        if obj["kind"] == "Namespace":
+            obj["metadata"]["uid"] = obj["metadata"]["uid"].replace("uid-", "uid-us-")
+    us_user = {"username": "us-scanner", "groups": ["system:authenticated"]}
+    with K8sFixture(cluster_objects(), tls=tls) as eu, K8sFixture(us_objects, tls=tls, review_versions=("v1beta1",), user_info=us_user) as us:
+        configs = [eu.kubeconfig(tmp_path / "kc-eu", context="prod-eu"), us.kubeconfig(tmp_path / "kc-us", context="prod-us")]
+        config = merge_kubeconfigs(tmp_path / "kubeconfig", configs, current="prod-eu")
+        doc = json.loads(run(["scan", "cluster", "--kubeconfig", config, "--context", "prod-eu", "--context", "prod-us", "-f", "json"]).stdout)
+    targets = {t["context"]: t for t in doc["scan"]["targets"]}
+    assert (targets["prod-eu"]["cluster_uid"], targets["prod-eu"]["identity"]["username"]) == ("uid-ns-kube-system", SCANNER)
+    assert targets["prod-us"]["cluster_uid"] == "uid-us-ns-kube-system"
+    assert targets["prod-us"]["identity"] == {"username": "us-scanner", "groups": ["system:authenticated"], "source": "SelfSubjectReview authentication.k8s.io/v1beta1"}
+    assert {c["name"]: c["cluster_uid"] for c in doc["fleet"]["clusters"]} == {"prod-eu": "uid-ns-kube-system", "prod-us": "uid-us-ns-kube-system"}
