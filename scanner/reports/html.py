@@ -17,10 +17,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..integrity import result_digest as canonical_result_digest
 from ..model import SEVERITIES, ScanResult, severity_rank
 from .i18n import translator
-from .json_report import render_json
+from .json_report import render_sealed
 from .provenance import provenance_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -46,7 +45,13 @@ def _environment() -> Environment:
 
 def result_digest(result: ScanResult) -> str:
     """SHA-256 of the canonical JSON rendering: the bytes ``-f json`` writes for this result."""
-    return hashlib.sha256(render_json(result).encode("utf-8")).hexdigest()
+    return _digests(result)[0]
+
+
+def _digests(result: ScanResult) -> tuple[str, str]:
+    """(SHA-256 of the bytes ``-f json`` writes, the JSON's own ``scan.result_digest``), rendering the JSON once."""
+    text, canonical = render_sealed(result)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), canonical
 
 
 def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -82,6 +87,7 @@ def _counted(labels: list[str]) -> list[tuple[str, int]]:
 
 def _view(result: ScanResult) -> dict[str, Any]:
     findings = result.findings
+    file_digest, canonical_digest = _digests(result)
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
     waived_by: dict[str, list[str]] = defaultdict(list)
     for f in findings:
@@ -175,9 +181,9 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "checks": sorted(result.checks, key=lambda c: c.id),
         "check_ids": result.scan.get("checks") or [],
         "resources_by_kind": sorted((summary.get("resources_by_kind") or {}).items()),
-        "digest": result_digest(result),
+        "digest": file_digest,
         "provenance": provenance_lines(result.scan),
-        "canonical_digest": canonical_result_digest(result.to_dict()),  # the JSON's scan.result_digest
+        "canonical_digest": canonical_digest,  # the JSON's scan.result_digest
     }
 
 

@@ -15,4 +15,10 @@ from ..model import ScanResult
 
 
 def render_json(result: ScanResult) -> str:
-    return json.dumps(sealed(result.to_dict()), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return render_sealed(result)[0]
+
+
+def render_sealed(result: ScanResult) -> tuple[str, str]:
+    """The JSON text and its ``scan.result_digest``, for callers that show both (the HTML report)."""
+    document = sealed(result.to_dict())
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", document["scan"]["result_digest"]
