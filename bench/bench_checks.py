@@ -4,13 +4,18 @@ Policy authors: run this after changing a check. Each check is timed alone
 (with the shared library) over the same generated workloads, and the cost of
 an empty check is subtracted, so the number is what the check itself adds.
 
-    python bench/bench_checks.py [--resources 3000] [--check ID ...]
+    python bench/bench_checks.py [--resources 3000] [--check ID ...] [--applies]
+
+--applies also evaluates each check's `applies` rule (its population, see
+docs/policies.md), as an engine that counts populations must, and prints
+what that adds per resource for the checks that define one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -38,12 +43,16 @@ def workloads(count: int) -> list[dict]:
     return out
 
 
-def time_checks(modules: list[tuple[str, str]], packages: list[str], objs: list[dict], repeat: int = 3) -> float:
+APPLIES_RULE = re.compile(r"^applies\b", re.MULTILINE)
+
+
+def time_checks(modules: list[tuple[str, str]], packages: list[str], objs: list[dict], repeat: int = 3, applies: tuple[str, ...] = ()) -> float:
     engine = regorus.Engine()
     for path, text in modules:
         engine.add_policy(path, text)
     lines = ["package bench_checks", "import rego.v1", "results contains v if {", "\tsome r in input.batch", "\tsome v in all with input as r", "}"]
     lines += [f"all contains v if {{ some v in data.{pkg}.deny }}" for pkg in packages]
+    lines += [f"all contains {json.dumps(pkg)} if data.{pkg}.applies" for pkg in applies]
     engine.add_policy("bench.rego", "\n".join(lines))
     engine.set_input_json(json.dumps({"batch": objs}))
     best = float("inf")
@@ -58,6 +67,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--resources", type=int, default=3000)
     parser.add_argument("--check", action="append", default=[])
+    parser.add_argument("--applies", action="store_true", help="also time each check's applies rule")
     args = parser.parse_args()
     policy_set = load_policies()
     libraries = [(m.path, m.text) for m in policy_set.modules if "/lib/" in m.path.replace("\\", "/")]
@@ -76,6 +86,10 @@ def main() -> int:
             continue
         module = next((m.path, m.text) for m in policy_set.modules if m.path == policy.file)
         cost = time_checks(libraries + [module], [policy.package], objs) - base
+        if args.applies and APPLIES_RULE.search(module[1]):
+            extra = time_checks(libraries + [module], [policy.package], objs, applies=(policy.package,)) - base - cost
+            rows.append((cost, f"{policy.id} (applies +{extra / len(objs) * 1e6:.1f} us)"))
+            continue
         rows.append((cost, policy.id))
     everything = [(m.path, m.text) for m in policy_set.modules]
     total = time_checks(everything, [p.package for p in policy_set.policies], objs)

@@ -128,6 +128,7 @@ CHECK_OPTIONS = (
     mapping_dir_option,
     click.option("--framework", "frameworks", multiple=True, help="Evaluate only the checks this framework maps, and report only it (repeatable)."),
     click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="YAML/JSON facts for checks, read as data.kubecomply.config (e.g. allowed_registries); repeatable, later files win."),
+    click.option("--inline-waivers", type=click.Choice(["allow", "deny"]), default="allow", show_default=True, help="kubecomply.io/waive.<check> annotations: allow those that name an approver and an expiry date, or deny every one (exceptions only from the waivers file)."),
     click.option("--max-file-size", default="50MB", show_default=True, callback=parse_size, help="Files larger than this are reported and not read."),
     click.option("--engine", type=click.Choice(["embedded", "opa"]), default="embedded", show_default=True, help="Policy engine: embedded regorus, or an OPA server (docs/engines.md)."),
     click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that evaluate policies on large scans.  [default: one per core, at most 4]"),
@@ -153,7 +154,8 @@ def scan_options(values: dict[str, Any], **extra: Any) -> "ScanOptions":
         fail("--opa-url, --opa-token-file and --opa-ca-file need --engine opa")
     return ScanOptions(
         policy_dirs=opts["policy_dirs"], mapping_dirs=opts["mapping_dirs"], frameworks=opts["frameworks"], engine=opts["engine"],
-        max_file_size=opts["max_file_size"], workers=opts["workers"], engine_options=engine_options, data_files=opts["data_files"], **extra,
+        max_file_size=opts["max_file_size"], workers=opts["workers"], engine_options=engine_options, data_files=opts["data_files"],
+        inline_waivers=opts["inline_waivers"], **extra,
     )
 
 
@@ -356,7 +358,7 @@ def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: in
         source = manifest_source(targets, options)
         audit = audit_waivers(
             waivers_file, set(bundle.policy_set.by_id()),
-            lambda valid: run_pipeline(source, replace(options, preloaded_waivers=valid), bundle), options.today, expiring_within,
+            lambda valid: run_pipeline(source, replace(options, preloaded_waivers=valid, waivers_file=waivers_file), bundle), options.today, expiring_within,
         )
     except USER_ERRORS as exc:
         fail(str(exc))
@@ -366,6 +368,9 @@ def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: in
     else:
         for problem in audit.problems:
             click.echo(f"{problem.kind.upper():8} {problem.waiver}: {problem.detail}")
+        for w in audit.inline:
+            state = f"{w.status}" + (f" (expires {w.expires})" if w.expires else "") + (f": {w.problem}" if w.problem else "")
+            click.echo(f"INLINE   {w.id}: {state}")
         counts = ", ".join(f"{audit.count(k)} {k}" for k in ("invalid", "expired", "unused", "expiring"))
         click.echo(f"{audit.waivers} waiver(s) in {waivers_file}, {audit.applied} applied; {counts}")
     assert audit.result is not None
@@ -477,6 +482,16 @@ def export_cluster_command(output: str, kubeconfig: str | None, context: str | N
     click.echo(f"kubecomply: wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}", err=True)
 
 
+# --- Evidence over a period (issue 18): options shared by `report --store`; commands at the end of this file.
+period_options = options(
+    click.option("--store", type=click.Path(file_okay=False), default=None, help="History store (kubecomply history add): report the period instead of one result (-f html, pdf, json or oscal)."),
+    click.option("--since", default=None, metavar="DATE", help="With --store: first day of the period (YYYY-MM-DD or ISO time, UTC)."),
+    click.option("--until", default=None, metavar="DATE", help="With --store: last day of the period, included (YYYY-MM-DD or ISO time, UTC)."),
+    click.option("--schedule", type=click.Choice(["daily", "weekly"]), default=None, help="With --store: the expected scan schedule; windows without a scan are listed as missing."),
+    click.option("--subject", default=None, help="With --store: the scanned subject to report when the store holds several (see kubecomply history list)."),
+)
+
+
 def read_result(results: str, verify: bool = True) -> ScanResult:
     """A saved JSON result (``-`` for stdin), or a one-line error and exit 2.
 
@@ -502,19 +517,25 @@ def read_result(results: str, verify: bool = True) -> ScanResult:
 
 
 @main.command("report")
-@click.argument("results", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True)
+@click.argument("results", required=False, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + FILE_FORMATS + ("oscal",)), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True))
 @csv_controls_option
 @lang_option
 @report_url_option
+@period_options
 @click.option("--no-verify", is_flag=True, help="Render a result that does not match its scan.result_digest (changed after it was written), with a warning.")
-def report_command(results: str, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, no_verify: bool) -> None:
-    """Render a saved JSON result again, in any format, without rescanning.
+def report_command(results: str | None, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, no_verify: bool, **period: Any) -> None:
+    """Render a saved JSON result again, in any format, without rescanning; or, with --store, a period report.
 
-    The result's ``scan.result_digest`` is checked first: a result changed after
+    A result's ``scan.result_digest`` is checked first: a result changed after
     it was written is refused (exit 2) unless --no-verify.
     """
+    if period["store"] or results is None or fmt == "oscal":
+        if lang != "en" or csv_controls or report_url:
+            fail("--lang, --csv-controls and --report-url apply to one result's report, not to -f oscal or a --store period report")
+        evidence_report(results, fmt, output, **period)
+        return
     check_format(fmt, output, csv_controls)
     result = read_result(results, verify=not no_verify)
     write_report(result, fmt, output, csv_controls, lang, report_url)
@@ -642,3 +663,281 @@ def framework_show(framework_id: str, control_id: str | None, results: str | Non
 
 if __name__ == "__main__":
     main()
+
+
+# --- Evidence over a period (issue 18): history store, diff, period report, OSCAL, signed results.
+# Thin wrappers over scanner/evidence/ and the renderers in scanner/reports/; the logic lives there.
+
+PERIOD_FORMATS = ("html", "pdf", "json", "oscal")
+
+
+def _read_result_bytes(results: str) -> tuple[bytes, dict[str, Any]]:
+    """A result file's exact bytes (they are what digests and signatures cover) and its document."""
+    from .evidence.store import StoreError, parse_result
+
+    try:
+        data = sys.stdin.buffer.read() if results == "-" else Path(results).read_bytes()
+        return data, parse_result(data, results)
+    except OSError as exc:
+        fail(f"{results}: cannot read: {exc.strerror}")
+    except StoreError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def evidence_report(results: str | None, fmt: str, output: str | None, store: str | None, since: str | None, until: str | None, schedule: str | None, subject: str | None) -> None:
+    """``report RESULT -f oscal`` and ``report --store DIR ...`` (the period report)."""
+    from .evidence.digest import content_digest
+    from .evidence.period import PeriodError, Scan, build_period
+    from .evidence.store import Store, StoreError, subjects
+    from .evidence.timeutil import bound
+    from .reports.oscal import OscalError, render_assessment_results
+
+    if store is None:
+        if results is None:
+            fail("give a RESULTS file, or --store DIR for a period report")
+        if since or until or schedule or subject:
+            fail("--since, --until, --schedule and --subject need --store")
+        data, doc = _read_result_bytes(results or "-")
+        try:
+            write_output(render_assessment_results([(doc, content_digest(data), [])], f"kubecomply assessment results: {results}"), output)
+        except OscalError as exc:
+            fail(str(exc))
+        return
+    if results is not None:
+        fail("give either a RESULTS file or --store, not both")
+    if fmt not in PERIOD_FORMATS:
+        fail(f"a period report is written as {', '.join(PERIOD_FORMATS)}, not {fmt}")
+    if fmt == "pdf":
+        check_format(fmt, output, False)
+    try:
+        start, end = bound(since, end=False), bound(until, end=True)
+        history_store = Store(store)
+        records = history_store.records(start, end, subject)
+        if not records:
+            fail(f"{store}: no stored results{' of ' + subject if subject else ''} between {since or 'the beginning'} and {until or 'now'}")
+        found = subjects(records)
+        if len(found) > 1:
+            fail(f"{store}: the period holds results of {len(found)} subjects; pick one with --subject: {' | '.join(found)}")
+        scans = [Scan(record, history_store.load(record["digest"])[1]) for record in records]
+        period = build_period(scans, start, end, schedule)
+        if fmt == "json":
+            write_output(json.dumps(period, indent=2, sort_keys=True, ensure_ascii=False) + "\n", output)
+        elif fmt == "oscal":
+            items = [(s.doc, s.record["digest"], [("signed", str(bool(s.record.get("signed"))).lower()), ("verified", "" if s.record.get("verified") is None else str(s.record["verified"]).lower())]) for s in scans]
+            write_output(render_assessment_results(items, f"kubecomply assessment results: {period['subject']}, {period['since']} to {period['until']}"), output)
+        else:
+            from .reports.period_html import render_period_html
+
+            page = render_period_html(period)
+            if fmt == "html":
+                write_output(page, output)
+            else:
+                from .reports.pdf import PdfError, print_html
+
+                try:
+                    print_html(page, output or "")
+                except PdfError as exc:
+                    fail(str(exc))
+    except (StoreError, PeriodError, OscalError, ValueError) as exc:
+        fail(str(exc))
+
+
+@main.group()
+def history() -> None:
+    """Keep results over time in a store (plain, content-addressed files) for period reports."""
+
+
+@history.command("add")
+@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--store", required=True, type=click.Path(file_okay=False), help="Store folder (created on first use).")
+@click.option("--attestation", type=click.Path(exists=True, dir_okay=False), default=None, help="DSSE envelope of the result (one RESULT only).  [default: RESULT.dsse.json when it exists]")
+@click.option("--key", "public_key", type=click.Path(exists=True, dir_okay=False), default=None, help="Public key: verify each attestation before storing; a result that fails is not stored.")
+def history_add(results: Sequence[str], store: str, attestation: str | None, public_key: str | None) -> None:
+    """Add JSON results to a history store; each is kept byte for byte under its SHA-256.
+
+    Exit 0 when every result was stored (or already was), 1 when an
+    attestation did not verify (that result is not stored), 2 when a result
+    could not be read.  Other results are stored either way.
+    """
+    from .evidence import attest
+    from .evidence.store import Store, StoreError
+
+    if attestation and len(results) > 1:
+        fail("--attestation names the envelope of one result; for several, keep each beside its result as RESULT.dsse.json")
+    key = None
+    if public_key:
+        try:
+            key = attest.load_public(public_key)
+        except attest.AttestError as exc:
+            fail(str(exc))
+    history_store, code = Store(store), EXIT_OK
+    for result in results:
+        envelope = attestation or (result + attest.DEFAULT_SUFFIX if Path(result + attest.DEFAULT_SUFFIX).is_file() else None)
+        try:
+            added = history_store.add(result, envelope, key)
+        except (StoreError, attest.AttestError) as exc:
+            failed_signature = "does not verify" in str(exc)
+            click.echo(f"kubecomply: {'not stored' if failed_signature else 'error'}: {exc}", err=True)
+            code = max(code, EXIT_FINDINGS if failed_signature else EXIT_ERROR)
+            continue
+        rec = added.record
+        signing = "signed, verified" if rec.get("verified") else ("signed, not verified (no --key)" if rec.get("signed") else "unsigned")
+        click.echo(f"{'stored' if added.new else 'already stored'} {rec['digest']} {result} ({rec['started']}, {rec['provenance']['subject']}, {signing})")
+    sys.exit(code)
+
+
+@history.command("list")
+@click.option("--store", required=True, type=click.Path(file_okay=False))
+@click.option("--since", default=None, metavar="DATE", help="Only results started on or after this date (YYYY-MM-DD or ISO time, UTC).")
+@click.option("--until", default=None, metavar="DATE", help="Only results started on or before this date (a bare date includes the whole day).")
+@click.option("--subject", default=None, help="Only results of this subject.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def history_list(store: str, since: str | None, until: str | None, subject: str | None, fmt: str) -> None:
+    """The stored results, oldest first, with digest, subject and whether each was signed."""
+    from .evidence.digest import short
+    from .evidence.store import Store, StoreError
+    from .evidence.timeutil import bound
+
+    try:
+        records = Store(store).records(bound(since, end=False), bound(until, end=True), subject)
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+        return
+    if fmt == "json":
+        click.echo(json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    rows = [[r["started"], short(r["digest"]), r["provenance"].get("subject", ""), r["provenance"].get("source", ""), r.get("open_findings"),
+             "verified" if r.get("verified") else ("signed" if r.get("signed") else "")] for r in records]
+    click.echo(tabulate(rows, headers=["STARTED", "DIGEST", "SUBJECT", "SOURCE", "OPEN", "SIGNED"], tablefmt="simple"))
+    click.echo(f"\n{len(records)} result(s)")
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True))
+def diff_command(old: str, new: str, fmt: str, output: str | None) -> None:
+    """What changed between two JSON results: findings, control statuses, waivers, population.
+
+    Exit 1 when NEW is worse (a new open finding, a finding open again, a
+    control that got worse, a waiver that expired, a new coverage gap), 0
+    otherwise, 2 when a result cannot be read.
+    """
+    from .evidence.diff import diff_results
+    from .reports.diff_report import DIFF_RENDERERS
+
+    result = diff_results(read_result(old), read_result(new))
+    write_output(DIFF_RENDERERS[fmt](result), output)
+    sys.exit(EXIT_FINDINGS if result.worse else EXIT_OK)
+
+
+class DefaultCommandGroup(click.Group):
+    """A group whose first argument, when it is not a subcommand, goes to a default one.
+
+    So ``kubecomply attest RESULT --key KEY`` signs while ``kubecomply attest keygen`` makes keys.
+    """
+
+    def __init__(self, *args: Any, default_command: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.default_command = default_command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=DefaultCommandGroup, default_command="sign")
+def attest() -> None:
+    """Sign a result: kubecomply attest RESULT --key KEY (an in-toto statement in a DSSE envelope, ed25519)."""
+
+
+@attest.command("sign")
+@click.argument("result", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", "private_key", required=True, type=click.Path(exists=True, dir_okay=False), help="ed25519 private key (kubecomply attest keygen).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Envelope to write.  [default: RESULT.dsse.json]")
+def attest_sign(result: str, private_key: str, output: str | None) -> None:
+    """Write a DSSE envelope over the result file's SHA-256."""
+    from .evidence import attest as attestation
+
+    data, _ = _read_result_bytes(result)
+    try:
+        envelope = attestation.sign(data, result, private_key)
+    except attestation.AttestError as exc:
+        fail(str(exc))
+        return
+    target = output or result + attestation.DEFAULT_SUFFIX
+    Path(target).write_text(json.dumps(envelope, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    click.echo(f"kubecomply: wrote {target}: {result} sha256:{attestation.statement(data, result)['subject'][0]['digest']['sha256']} signed by {envelope['signatures'][0]['keyid']}", err=True)
+
+
+@attest.command("keygen")
+@click.option("--private", "private_path", default="kubecomply.key", show_default=True, type=click.Path(dir_okay=False, writable=True), help="Private key to write (mode 0600); keep it secret.")
+@click.option("--public", "public_path", default="kubecomply.pub", show_default=True, type=click.Path(dir_okay=False, writable=True), help="Public key to write; give it to whoever verifies.")
+def attest_keygen(private_path: str, public_path: str) -> None:
+    """Make an ed25519 key pair for attest and verify."""
+    from .evidence import attest as attestation
+
+    try:
+        ident = attestation.keygen(private_path, public_path)
+    except (attestation.AttestError, OSError) as exc:
+        fail(str(exc))
+        return
+    click.echo(f"kubecomply: wrote {private_path} (private) and {public_path} (public), keyid {ident}", err=True)
+
+
+@main.command("verify")
+@click.argument("result", type=click.Path(exists=True, dir_okay=False))
+@click.option("--attestation", type=click.Path(dir_okay=False), default=None, help="DSSE envelope.  [default: RESULT.dsse.json]")
+@click.option("--key", "public_key", required=True, type=click.Path(exists=True, dir_okay=False), help="ed25519 public key.")
+def verify_command(result: str, attestation: str | None, public_key: str) -> None:
+    """Check a result against its attestation: exit 0 verified, 1 not (with the reason), 2 unreadable input."""
+    from .evidence import attest as attestation_mod
+
+    envelope_path = attestation or result + attestation_mod.DEFAULT_SUFFIX
+    try:
+        data = Path(result).read_bytes()
+        key = attestation_mod.load_public(public_key)
+        envelope = attestation_mod.read_envelope(envelope_path)
+    except (OSError, attestation_mod.AttestError) as exc:
+        fail(str(exc))
+        return
+    try:
+        checked = attestation_mod.verify(data, envelope, key)
+    except attestation_mod.AttestError as exc:
+        click.echo(f"kubecomply: verify: {result}: FAILED: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"verified: {result} {checked.digest} signed by {checked.keyid}")
+
+
+@policy.command("export")
+@click.option("--oscal-component", is_flag=True, help="Write an OSCAL 1.1 Component Definition: the checks and the framework controls they implement.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@policy_dir_option
+@mapping_dir_option
+@click.option("--framework", "frameworks", multiple=True, help="Only this framework's controls (repeatable).")
+def policy_export(oscal_component: bool, output: str | None, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
+    """Export the checks for other tools (today: --oscal-component)."""
+    from .compliance.frameworks import select_frameworks
+    from .reports.oscal import OscalError, render_component_definition
+
+    if not oscal_component:
+        fail("say what to export: --oscal-component")
+    try:
+        loaded = load_frameworks(mapping_dirs)
+        checks = load_policies(policy_dirs)
+        validate_references(loaded, set(checks.by_id()))
+        chosen = select_frameworks(loaded, frameworks)
+    except USER_ERRORS as exc:
+        fail(str(exc))
+        return
+    fw_data = [{"id": fw.id, "title": fw.title, "version": fw.version, "url": fw.url,
+                "controls": [{"id": c.id, "title": c.title, "automation": c.automation, "checks": list(c.checks)} for c in fw.controls]} for fw in chosen]
+    wanted = {c for fw in chosen for c in fw.check_ids()} if frameworks else set(checks.by_id())
+    check_data = [{"id": p.id, "title": p.title, "severity": p.severity} for p in sorted(checks.policies, key=lambda p: p.id) if p.id in wanted]
+    try:
+        write_output(render_component_definition(fw_data, check_data, __version__), output)
+    except OscalError as exc:
+        fail(str(exc))

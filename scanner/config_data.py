@@ -19,7 +19,9 @@ from .policies import SAFE_LOADER
 
 # Keys whose shape we know, checked here so a typo fails with the file name
 # instead of a check quietly seeing nothing.
-KNOWN_LIST_KEYS = ("allowed_registries",)
+KNOWN_LIST_KEYS = ("allowed_registries", "data_namespaces")
+# Keys that must be a whole number of at least 1 (a bool is not one).
+KNOWN_COUNT_KEYS = ("audit_log_min_days",)
 
 
 class ConfigDataError(Exception):
@@ -55,6 +57,11 @@ def _load_one(path: Path) -> dict[str, Any]:
             value = data[key]
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise ConfigDataError(f"{path}: '{key}' must be a list of non-empty strings")
+    for key in KNOWN_COUNT_KEYS:
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigDataError(f"{path}: '{key}' must be a whole number of at least 1, such as 365")
     return data
 
 

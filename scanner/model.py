@@ -12,7 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+# Results written by these schema majors can be read (report, diff); 1.1 added control
+# populations, pass-with-exceptions and the whole-framework scope (docs/result-schema.md).
+READABLE_SCHEMA_MAJORS = ("1",)
+
+# Control statuses, from worst to best for an auditor.  ``pass-with-exceptions``: the
+# only violations are covered by waivers; never shown as a plain pass.
+CONTROL_STATUSES: tuple[str, ...] = ("fail", "not-assessed", "pass-with-exceptions", "pass", "manual")
+ASSESSED_STATUSES: tuple[str, ...] = ("fail", "pass-with-exceptions", "pass")
+PASSED_STATUSES: tuple[str, ...] = ("pass-with-exceptions", "pass")
 
 # Ordered from most to least severe; the index is the sort key.
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
@@ -162,6 +171,8 @@ class Policy:
     requires_data: tuple[str, ...] = ()  # keys of data.kubecomply.config the check cannot run without
     cross_resource: bool = False  # reads data.inventory, so it sees only what the scan collected
     reads: tuple[str, ...] = ()  # kinds it looks up in data.inventory (custom.reads)
+    has_applies: bool = False  # defines ``applies``: only resources where it is true are in its population
+    population: str | None = None  # the population in words (custom.population), for reports
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,8 +215,9 @@ class Waiver:
     expires: str | None = None  # ISO date
     ticket: str | None = None
     match: dict[str, Any] | None = None
-    status: str = "unused"  # applied, unused, expired
+    status: str = "unused"  # applied, unused, expired, invalid (unusable inline annotation), refused (inline waivers denied)
     findings: int = 0
+    problem: str | None = None  # why an invalid or refused waiver does not apply
 
     def to_dict(self) -> dict[str, Any]:
         return _compact(self)
@@ -318,45 +330,89 @@ class ControlResult:
     id: str
     title: str
     automation: str  # automated, partial, manual
-    status: str  # pass, fail, not-assessed, manual
+    status: str  # one of CONTROL_STATUSES
     checks: list[str] = field(default_factory=list)
     reason: str | None = None
     manual_evidence: str | None = None
     findings: list[int] = field(default_factory=list)  # indexes into ScanResult.findings
+    # Population, in distinct resources (one unit everywhere): in the population of any of the
+    # control's checks, and of those with an open violation, with waived violations only, and clean.
     resources_evaluated: int = 0
     resources_failed: int = 0
+    resources_excepted: int = 0
+    resources_passed: int = 0
     title_en: str | None = None  # English label when the title is in another language (ISMS-P)
+    description: str | None = None  # the mapping's rationale: why these checks evidence this control
+    title_source: str | None = None  # "paraphrase" when the title is not the framework's own wording
+    manual_evidence_pending: bool | None = None  # partial control whose automated part passed
+    waivers: list[str] = field(default_factory=list)  # exception register ids behind pass-with-exceptions
+    check_status: dict[str, str] = field(default_factory=dict)  # check id -> its own status for this control
+    # Indexes into ScanResult.resources by outcome ("fail", "excepted", "pass"): the population, re-performable.
+    population: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return _compact(self)
+        out = _compact(self)
+        for empty in ("waivers", "check_status", "population"):
+            if not out.get(empty):
+                out.pop(empty, None)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ControlResult":
         return cls(**{k: data[k] for k in (f.name for f in fields(cls)) if k in data})
 
+    @property
+    def passed(self) -> bool:
+        return self.status in PASSED_STATUSES
+
+    def status_label(self) -> str:
+        """The status as every format words it: a partial control's pass says manual evidence is pending."""
+        return f"{self.status} (manual evidence pending)" if self.manual_evidence_pending else self.status
+
 
 @dataclass
 class FrameworkResult:
-    """Per-framework roll-up: score over assessed controls, coverage over all of them."""
+    """Per-framework roll-up: scores over assessed controls, coverage over the whole framework.
+
+    ``score``: pass / assessed (assessed: pass, pass-with-exceptions, fail);
+    ``score_with_exceptions``: (pass + pass-with-exceptions) / assessed; both None
+    when nothing was assessed or the framework is risk-based (``scoring: counts``).
+    ``coverage``: assessed / every control of the framework, including those this
+    tool does not evidence; ``scope`` breaks that down.
+    """
 
     id: str
     title: str
     version: str
     controls: list[ControlResult]
-    score: float | None  # passed / (passed + failed); None when nothing was assessed
-    coverage: float  # controls with automated evidence / all controls
+    score: float | None
+    coverage: float
     counts: dict[str, int] = field(default_factory=dict)
+    score_with_exceptions: float | None = None
+    scoring: str = "score"  # "counts": risk-based, status counts only, never a percentage
+    scope: dict[str, int] = field(default_factory=dict)  # controls_total, in_scope, not_evidenced, automated, partial, manual, assessed_automated, assessed_partial
+    title_source: str | None = None  # "paraphrase": control titles are our own wording
+    not_evidenced: list[dict[str, Any]] = field(default_factory=list)  # controls this tool does not evidence, with the reason
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "version": self.version,
             "score": self.score,
+            "score_with_exceptions": self.score_with_exceptions,
+            "scoring": self.scoring,
             "coverage": self.coverage,
             "counts": self.counts,
             "controls": [c.to_dict() for c in self.controls],
         }
+        if self.scope:
+            out["scope"] = self.scope
+        if self.title_source:
+            out["title_source"] = self.title_source
+        if self.not_evidenced:
+            out["not_evidenced"] = self.not_evidenced
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "FrameworkResult":
@@ -368,6 +424,11 @@ class FrameworkResult:
             score=data.get("score"),
             coverage=data.get("coverage", 0.0),
             counts=data.get("counts", {}),
+            score_with_exceptions=data.get("score_with_exceptions", data.get("score")),
+            scoring=data.get("scoring", "score"),
+            scope=data.get("scope", {}),
+            title_source=data.get("title_source"),
+            not_evidenced=data.get("not_evidenced", []),
         )
 
 
@@ -390,7 +451,11 @@ class CheckInfo:
     applies_to: list[str] = field(default_factory=list)
     package: str | None = None
     bundled: bool = True
-    resources_evaluated: int = 0
+    resources_evaluated: int = 0  # distinct resources in its population (its kinds, narrowed by its ``applies`` rule)
+    resources_failed: int = 0
+    resources_excepted: int = 0  # resources whose only violations of this check are waived
+    resources_not_applicable: int = 0  # resources of its kinds outside its population
+    population: str | None = None  # what the population is, in words (METADATA custom.population)
     error: str | None = None  # why the check could not run
     not_run: str | None = None  # why the check was deliberately not run (e.g. its --data is missing)
     scope: str | None = None  # for cross-resource checks: what they could see ("files", "cluster")
@@ -412,13 +477,17 @@ class ScannedResource:
 
     resource: ResourceRef
     origin: Origin
+    outcomes: dict[str, int] | None = None  # checks by outcome on this resource: fail, excepted, pass, not-applicable
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.resource.to_dict(), "origin": self.origin.to_dict()}
+        out = {**self.resource.to_dict(), "origin": self.origin.to_dict()}
+        if self.outcomes is not None:
+            out["outcomes"] = self.outcomes
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ScannedResource":
-        return cls(ResourceRef.from_dict(data), Origin.from_dict(data.get("origin", {"type": "file"})))
+        return cls(ResourceRef.from_dict(data), Origin.from_dict(data.get("origin", {"type": "file"})), data.get("outcomes"))
 
     def sort_key(self) -> tuple:
         return (self.resource.sort_key(), self.origin.sort_key())

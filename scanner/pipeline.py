@@ -15,16 +15,17 @@ tests and other programs drive scans the same way.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from .compliance.baseline import Baseline, apply_baseline, load_baseline
 from .compliance.changes import ChangeSet, ChangesError, changed_since, keep_changed
 from .compliance.coverage import coverage_by_check, mark_not_collected, merge_coverage
+from .compliance.population import Populations
 from .compliance.frameworks import CheckCoverage, Framework, controls_by_check, load_frameworks, roll_up, select_frameworks, validate_references
 from .compliance.gates import GatePolicy
 from .compliance.gates import exit_code as gate_exit_code
-from .compliance.waivers import apply_waivers, fresh_copies, load_waivers, merge_registers
+from .compliance.waivers import apply_waivers, fresh_copies, inline_setting, load_waivers, merge_registers
 from .config_data import load_config_data, missing_data
 from .engine import Engine, create_engine
 from .engine.inventory import build_inventory
@@ -57,6 +58,7 @@ class ScanOptions:
     changed_since: str | None = None  # git ref: report only findings in files changed since it
     fail_on_gaps: bool = False  # any gap makes the exit code 2 (compliance/gates.py)
     preloaded_waivers: list[Waiver] | None = None  # file waivers already parsed (waivers check); used instead of waivers_file
+    inline_waivers: str = "allow"  # kubecomply.io/waive.* annotations: "allow" complete ones, or "deny" all
 
 
 @dataclass
@@ -115,10 +117,11 @@ def scan(source: Source, options: ScanOptions, bundle: LoadedBundle | None = Non
             raise ChangesError("--changed-since selects findings by changed files; a cluster scan has no files (scan the manifests instead)")
         bundle = bundle or load_bundle(options)
         file_waivers = load_file_waivers(options, bundle)
+        inline_policy = inline_waiver_policy(options)
         baseline = load_baseline(options.baseline_file) if options.baseline_file else None
         reading = source.read(bundle.policy_set)
         changes = changes_since(options.changed_since, reading.targets)
-        evaluated, engine_version = evaluate(reading.parts, options, bundle, file_waivers)
+        evaluated, engine_version = evaluate(reading.parts, options, bundle, file_waivers, inline_policy)
         return combine(reading, evaluated, options, bundle, baseline, changes, started, engine_version)
 
 
@@ -130,6 +133,12 @@ def load_file_waivers(options: ScanOptions, bundle: LoadedBundle) -> list[Waiver
     return load_waivers(options.waivers_file, set(bundle.policy_set.by_id()), options.today)
 
 
+def inline_waiver_policy(options: ScanOptions) -> str:
+    """Deny inline waivers when the options or the waivers file say so; either is enough."""
+    from_file = inline_setting(options.waivers_file) if options.waivers_file else None
+    return "deny" if "deny" in (options.inline_waivers, from_file) else "allow"
+
+
 def changes_since(ref: str | None, targets: Sequence[dict[str, Any]]) -> ChangeSet | None:
     """The change set for ``--changed-since``, measured in the checkout of the scanned paths."""
     if not ref:
@@ -138,19 +147,26 @@ def changes_since(ref: str | None, targets: Sequence[dict[str, Any]]) -> ChangeS
     return changed_since(ref, paths or ["."])
 
 
-def evaluate(parts: Sequence[Part], options: ScanOptions, bundle: LoadedBundle, file_waivers: list[Waiver]) -> tuple[list[EvaluatedPart], str | None]:
+def evaluate(
+    parts: Sequence[Part], options: ScanOptions, bundle: LoadedBundle, file_waivers: list[Waiver], inline_policy: str = "allow"
+) -> tuple[list[EvaluatedPart], str | None]:
     """Evaluate every readable part with one engine; the engine's version for ``scan``."""
     engine = create_engine(options.engine, workers=options.workers, config=bundle.config, **options.engine_options)
     try:
         engine.load(bundle.runnable())
         workers = options.workers or default_workers()
-        evaluated = [EvaluatedPart(part) if part.error else evaluate_part(part, engine, bundle, file_waivers, workers) for part in parts]
+        evaluated = [
+            EvaluatedPart(part) if part.error else evaluate_part(part, engine, bundle, file_waivers, workers, options.today, inline_policy) for part in parts
+        ]
         return evaluated, getattr(engine, "version", None)
     finally:
         engine.close()
 
 
-def evaluate_part(part: Part, engine: Engine, bundle: LoadedBundle, file_waivers: list[Waiver], workers: int) -> EvaluatedPart:
+def evaluate_part(
+    part: Part, engine: Engine, bundle: LoadedBundle, file_waivers: list[Waiver], workers: int,
+    today: dt.date | None = None, inline_policy: str = "allow",
+) -> EvaluatedPart:
     """Engine, findings, waivers and coverage for one part."""
     resources = part.resources
     evaluation = engine.evaluate([r.obj for r in resources], build_inventory(resources))
@@ -158,8 +174,8 @@ def evaluate_part(part: Part, engine: Engine, bundle: LoadedBundle, file_waivers
     findings, behind = make_findings(
         evaluation.violations, resources, bundle.policy_set.by_id(), controls_by_check(bundle.frameworks), part.lines, workers
     )
-    register = apply_waivers(findings, behind, fresh_copies(file_waivers), resources, set(bundle.policy_set.by_id()))
-    coverage = coverage_by_check(policies, bundle.not_run, evaluation.failed_checks, resources, findings, behind)
+    register = apply_waivers(findings, behind, fresh_copies(file_waivers), resources, set(bundle.policy_set.by_id()), today, inline_policy)
+    coverage = coverage_by_check(policies, bundle.not_run, evaluation.failed_checks, resources, findings, behind, evaluation.not_applicable)
     mark_not_collected(coverage, policies, part.missing_kinds)
     return EvaluatedPart(part, findings, coverage, register, dict(evaluation.failed_checks))
 
@@ -187,7 +203,11 @@ def combine(
     gaps += [CoverageGap(type="check", check=c, reason=r) for c, r in sorted(failed_checks.items())]
     gaps.sort(key=CoverageGap.sort_key)
     baseline_record = apply_baseline(findings, baseline) if baseline else None
-    frameworks = roll_up(bundle.frameworks, findings, coverage)
+    # Resources in result order (kind first), numbered for the populations.
+    scanned = sorted(((ScannedResource(r.identity(), r.origin), r) for e in evaluated for r in e.part.resources), key=lambda pair: pair[0].sort_key())
+    resources = [r for _s, r in scanned]
+    populations = Populations.build(resources, policies, coverage)
+    frameworks = roll_up(bundle.frameworks, findings, coverage, populations)
     outside = 0
     if changes is not None:
         findings, outside = keep_changed(findings, frameworks, changes)
@@ -200,7 +220,6 @@ def combine(
             "ref": changes.ref, "commit": changes.commit, "base": changes.base,
             "files_changed": len(changes.files), "findings_outside": outside,
         }
-    resources: list[Resource] = [r for e in evaluated for r in e.part.resources]
     summary = {
         **reading.summary,
         **common_summary(resources, findings, gaps, policies, bundle.not_run, len(failed_checks), baselined=baseline is not None),
@@ -212,8 +231,8 @@ def combine(
         gaps=gaps,
         frameworks=frameworks,
         waivers=merge_registers([e.register for e in evaluated]),
-        checks=check_catalogue(policies, coverage, reading.scope),
-        resources=sorted((ScannedResource(r.identity(), r.origin) for r in resources), key=ScannedResource.sort_key),
+        checks=check_catalogue(policies, coverage, reading.scope, populations),
+        resources=[replace(s, outcomes=outcome) for (s, _r), outcome in zip(scanned, populations.outcomes())],
         baseline=baseline_record,
     )
     if reading.fleet:

@@ -57,6 +57,8 @@ REQUIRED_FIELDS = ("title", "description")
 REQUIRED_CUSTOM_FIELDS = ("id", "severity", "kinds", "remediation")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 PACKAGE_LINE = re.compile(r"^package\s+([A-Za-z_][\w.]*)\s*$", re.MULTILINE)
+# A check narrows its population with a rule named ``applies`` (docs/policies.md, "Populations").
+APPLIES_RULE = re.compile(r"^applies(?:\s+if\b|\s*:?=|\s*\{)", re.MULTILINE)
 DENY_RULE = re.compile(r"^deny\b", re.MULTILINE)
 
 
@@ -209,6 +211,9 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         # A cluster scan collects only the kinds checks name; without this list
         # the kinds this check looks up would never be collected.
         raise PolicyError(file, line, "reads data.inventory but does not say which kinds: add custom.reads, e.g. reads: [NetworkPolicy]")
+    population = custom.get("population")
+    if population is not None and (not isinstance(population, str) or not population.strip()):
+        raise PolicyError(file, line, "custom.population must be a sentence saying which resources the check is about")
     match = PACKAGE_LINE.search(module.text)
     assert match is not None  # parse_metadata found the package line already
     return Policy(
@@ -226,6 +231,8 @@ def policy_from_module(module: Module, metadata: dict[str, Any], line: int, bund
         requires_data=tuple(requires_data),
         cross_resource=cross_resource,
         reads=tuple(reads),
+        has_applies=APPLIES_RULE.search(module.text) is not None,
+        population=" ".join(population.split()) if population else None,
     )
 
 

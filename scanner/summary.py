@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 
 from . import __version__
 from .compliance.frameworks import CheckCoverage, Framework, roll_up
+from .compliance.population import Populations
 from .model import SEVERITIES, CheckInfo, CoverageGap, Finding, Policy, Resource
 from .provenance import run_context
 
@@ -77,17 +78,20 @@ def scan_facts(
     return facts
 
 
-def check_catalogue(policies: Sequence[Policy], coverage: Mapping[str, CheckCoverage], scope: str) -> list[CheckInfo]:
-    """What every evaluated check is and how many resources it saw, for reports rendered from the result alone."""
+def check_catalogue(policies: Sequence[Policy], coverage: Mapping[str, CheckCoverage], scope: str, populations: Populations) -> list[CheckInfo]:
+    """What every evaluated check is and the population it saw, for reports rendered from the result alone."""
     out = []
     for p in sorted(policies, key=lambda p: p.id):
         cov = coverage.get(p.id)
+        population = populations.check(p.id)
         out.append(
             CheckInfo(
                 id=p.id, title=p.title, severity=p.severity, description=p.description, remediation=p.remediation,
                 references=p.references, kinds=list(p.declared_kinds or p.kinds), applies_to=sorted(p.kinds),
                 package=p.package, bundled=p.bundled,
                 resources_evaluated=cov.evaluated if cov else 0, error=cov.error if cov else None,
+                resources_failed=population.failed, resources_excepted=population.excepted,
+                resources_not_applicable=len(cov.not_applicable) if cov else 0, population=p.population,
                 not_run=cov.not_run if cov else None, scope=scope if p.cross_resource else None,
             )
         )

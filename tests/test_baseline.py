@@ -159,7 +159,7 @@ def test_baseline_matches_from_another_working_directory(repo, tmp_path, monkeyp
 
 def test_waived_findings_are_not_baselined_and_stay_waived(tmp_path):
     k8s = tmp_path / "k8s"
-    write(k8s, "app.yaml", PRIVILEGED_POD.format(name="api").replace("namespace: shop}", "namespace: shop, annotations: {kubecomply.io/waive.privileged-containers: vendor}}"))
+    write(k8s, "app.yaml", PRIVILEGED_POD.format(name="api").replace("namespace: shop}", "namespace: shop, annotations: {kubecomply.io/waive.privileged-containers: '{justification: vendor, approved_by: sec@example.com, expires: 2099-01-01}'}}"))
     baseline = tmp_path / "b.json"
     assert run(["baseline", "create", str(k8s), "--framework", "pss-baseline", "-o", str(baseline)]).exit_code == 0
     assert json.loads(baseline.read_text())["entries"] == []

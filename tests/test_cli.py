@@ -56,9 +56,11 @@ def test_demo_waivers_file_inline_and_expired(demo_json):
         ("spec.template.spec.hostNetwork", "waived", "waivers.yaml#1"),
         ("spec.template.spec.hostPID", "waived", "waivers.yaml#1"),
     ]
+    # The demo's inline annotation gives only a justification: no approver, no expiry, so it waives nothing.
     [inline] = findings_of(demo_json, "privilege-escalation", "cart-cleanup")
-    assert inline["status"] == "waived" and inline["waiver"].startswith("annotation:")
+    assert inline["status"] == "fail" and "waiver" not in inline
     statuses = {w["id"]: w["status"] for w in demo_json["waivers"]}
+    assert statuses["annotation:CronJob/shop/cart-cleanup:privilege-escalation"] == "invalid"
     assert statuses["waivers.yaml#3"] == "expired"
     # the expired waiver's finding is open again
     assert all(f["status"] == "fail" for f in findings_of(demo_json, "run-as-root-user", "cart"))
@@ -69,10 +71,11 @@ def test_demo_rolls_up_frameworks_and_custom_checks(demo_json):
     assert set(frameworks) == {"pss-baseline", "pss-restricted", "cis-kubernetes", "soc2", "iso27001", "pci-dss", "gdpr", "isms-p"}
     controls = {c["id"]: c for c in frameworks["pss-baseline"]["controls"]}
     assert controls["Privileged Containers"]["status"] == "fail"
-    assert controls["Host Namespaces"]["status"] == "pass"  # its only violation is waived
+    assert controls["Host Namespaces"]["status"] == "pass-with-exceptions"  # its only violation is waived
+    assert controls["Host Namespaces"]["waivers"] == ["waivers.yaml#1"]
     assert "require-team-label" in demo_json["scan"]["checks"]
     assert demo_json["summary"]["scope"] == "files"
-    assert demo_json["schema_version"] == "1.0"
+    assert demo_json["schema_version"] == "1.1"
 
 
 def test_secret_values_never_reach_any_output(demo_json):

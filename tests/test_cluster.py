@@ -284,7 +284,7 @@ def test_unknown_context_is_an_error(kubeconfig):
 def test_waivers_apply_to_cluster_resources(tls, tmp_path):
     objs = cluster_objects()
     deploy = next(o for o in objs if o["kind"] == "Deployment")
-    deploy["metadata"]["annotations"]["kubecomply.io/waive.privileged-containers"] = "node agent, reviewed"
+    deploy["metadata"]["annotations"]["kubecomply.io/waive.privileged-containers"] = '{"justification": "node agent, reviewed", "approved_by": "sec@example.com", "expires": "2099-01-01"}'
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text(
         "waivers:\n"

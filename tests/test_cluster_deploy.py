@@ -100,6 +100,7 @@ def test_binding_names_the_service_account_the_cronjob_uses():
     assert pod["serviceAccountName"] == account["metadata"]["name"]
     command = " ".join(pod["containers"][0]["args"])
     assert "kubecomply scan cluster" in command and "-f json" in command and "-f html" in command
+    assert 'kubecomply history add "/results/kubecomply-$stamp.json" --store /results/history' in command
 
 
 @pytest.mark.parametrize("framework", ["pss-restricted", "pss-baseline"])

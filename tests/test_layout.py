@@ -23,8 +23,8 @@ RANKS = {
     "policies": 1,
     "config_data": 2,
     "sources": 2, "engine": 2, "compliance": 2,
-    "findings": 3, "summary": 3, "reports": 3, "policy_tests": 3,
-    "pipeline": 4,
+    "findings": 3, "summary": 3, "policy_tests": 3, "evidence": 3,
+    "reports": 4, "pipeline": 4,
     "cli": 5, "__main__": 6,
 }
 

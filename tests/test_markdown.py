@@ -37,7 +37,7 @@ def test_summary_has_scores_findings_counts_and_a_pointer(demo_result):
     doc = json.loads(demo_result.read_text())
     open_count = doc["summary"]["findings_by_status"]["fail"]
     assert text.startswith(f"## kubecomply: {open_count} open finding(s)\n")
-    assert "| pss\\-baseline |" not in text and "| pss-baseline | 75% | 100% |" in text
+    assert "| pss\\-baseline |" not in text and "| pss-baseline | 58% | 75% | 100% of 12 |" in text
     assert "| CRITICAL | privileged\\-containers |" not in text
     assert "| CRITICAL | privileged-containers | StatefulSet/payments/payments-api | examples/manifests/payments/payments-api.yaml:24 |" in text
     assert f"**Gaps:** 0 · **Waived:** {doc['summary']['findings_by_status']['waived']}" in text

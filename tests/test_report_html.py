@@ -241,7 +241,7 @@ def hostile_scan(tmp_path: Path) -> Path:
             "labels": {"team": SVG, "app": IMG},
             "annotations": {
                 "note": f"{SCRIPT}{IMG}{SVG}",
-                "kubecomply.io/waive.privileged-containers": f"approved {SCRIPT} {IMG} {SVG}",
+                "kubecomply.io/waive.privileged-containers": json.dumps({"justification": f"approved {SCRIPT} {IMG} {SVG}", "approved_by": f"{SCRIPT}", "expires": "2099-01-01", "ticket": f"{IMG}"}),
             },
         },
         "spec": {"template": {"metadata": {"labels": {"app": SVG}}, "spec": {"containers": [

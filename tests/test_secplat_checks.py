@@ -132,7 +132,8 @@ def test_apiserver_flags(doc, folder):
     expected = {"apiserver-anonymous-auth", "apiserver-audit-log", "apiserver-encryption", "apiserver-profiling", "apiserver-audit-retention"}
     for policy in expected:
         assert found(doc, policy, "kube-apiserver"), policy
-    assert found(doc, "apiserver-authorization-mode", "kube-apiserver") == []
+    for authorization in ("apiserver-authorization-not-always-allow", "apiserver-authorization-node", "apiserver-authorization-rbac"):
+        assert authorization in doc["scan"]["checks"] and found(doc, authorization, "kube-apiserver") == [], authorization
     assert found(doc, "apiserver-insecure-port", "kube-apiserver") == []
     retention = found(doc, "apiserver-audit-retention", "kube-apiserver")
     assert len(retention) == 3  # maxage too low, maxbackup and maxsize missing

@@ -62,13 +62,50 @@ def test_unused_waiver_is_reported(tmp_path):
     assert register[0].status == "unused"
 
 
+INLINE = '{"justification": "Vendor image", "approved_by": "sec@example.com", "expires": "2027-01-01", "ticket": "OPS-9"}'
+
+
 def test_inline_annotation_waives_only_its_check():
-    res = resource("job", annotations={"kubecomply.io/waive.privileged-containers": "Vendor image, ticket OPS-9"})
+    res = resource("job", annotations={"kubecomply.io/waive.privileged-containers": INLINE})
     findings = [finding_for(res), finding_for(res, "host-ports")]
-    register = apply_waivers(findings, [res, res], [], [res], KNOWN)
+    register = apply_waivers(findings, [res, res], [], [res], KNOWN, TODAY)
     assert [f.status for f in findings] == ["waived", "fail"]
-    assert register[0].justification == "Vendor image, ticket OPS-9"
+    assert (register[0].justification, register[0].approved_by, register[0].expires, register[0].ticket) == ("Vendor image", "sec@example.com", "2027-01-01", "OPS-9")
     assert register[0].source.startswith("annotation on Deployment/shop/job")
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("ok", "only a justification was given"),  # the self-approval the old format allowed
+        ('{"justification": "j", "expires": "2027-01-01"}', "missing approved_by"),
+        ('{"justification": "j", "approved_by": "a"}', "missing expires"),
+        ('{"justification": "j", "approved_by": "a", "expires": "2027-02-30"}', "is not a date"),
+        ('{"justification": "j", "approved_by": "a", "expires": "2027-01-01", "by": "x"}', "unknown field(s) by"),
+        ("[1, 2]", "must be a mapping"),
+    ],
+)
+def test_incomplete_inline_annotation_is_invalid_and_waives_nothing(value, problem):
+    res = resource("job", annotations={"kubecomply.io/waive.privileged-containers": value})
+    findings = [finding_for(res)]
+    register = apply_waivers(findings, [res], [], [res], KNOWN, TODAY)
+    assert findings[0].status == "fail"
+    assert register[0].status == "invalid" and problem in register[0].problem
+
+
+def test_expired_inline_annotation_waives_nothing():
+    res = resource("job", annotations={"kubecomply.io/waive.privileged-containers": INLINE.replace("2027-01-01", "2020-01-01")})
+    findings = [finding_for(res)]
+    register = apply_waivers(findings, [res], [], [res], KNOWN, TODAY)
+    assert findings[0].status == "fail" and register[0].status == "expired"
+
+
+def test_inline_waivers_denied_are_refused_and_the_file_still_applies():
+    res = resource("job", annotations={"kubecomply.io/waive.privileged-containers": INLINE})
+    findings = [finding_for(res)]
+    register = apply_waivers(findings, [res], [], [res], KNOWN, TODAY, inline_policy="deny")
+    assert findings[0].status == "fail"
+    assert register[0].status == "refused" and "--inline-waivers deny" in register[0].problem
 
 
 def test_inline_annotation_for_unknown_check_is_invalid_not_silent():

@@ -12,6 +12,7 @@
 #   id: naked-pods
 #   severity: low
 #   kinds: [Pod]
+#   population: Pods other than the mirror Pods of static Pods (annotation kubernetes.io/config.mirror)
 #   remediation: >-
 #     Run the workload through a controller: a Deployment (or StatefulSet /
 #     DaemonSet) for long-running pods, a Job or CronJob for tasks, and delete
@@ -21,6 +22,10 @@
 package kubecomply.hardening.naked_pods
 
 import rego.v1
+
+# Population: Pods other than mirror Pods. A static Pod is kept running by
+# its node's kubelet, not by a controller, so the question does not arise.
+applies if not input.metadata.annotations["kubernetes.io/config.mirror"]
 
 # Value rules of this package would be evaluated for every Pod (regorus
 # evaluates a package's rules together), so the message and path helpers are

@@ -34,3 +34,15 @@ test_malformed_metadata if {
 	r.path == []
 	count(check.deny) == 1 with input as _pod({"name": 5, "ownerReferences": "x"})
 }
+
+# Population: Pods other than mirror Pods of static Pods.
+test_applies_to_ordinary_pods if {
+	check.applies with input as _pod({"name": "debug"})
+	check.applies with input as _pod({"name": "web-1", "ownerReferences": [{"kind": "ReplicaSet", "name": "web"}]})
+}
+
+test_not_applicable_to_mirror_pods if {
+	mirror := _pod({"name": "etcd-cp1", "annotations": {"kubernetes.io/config.mirror": "abc123"}})
+	not check.applies with input as mirror
+	count(check.deny) == 0 with input as mirror
+}

@@ -10,6 +10,7 @@
 #   id: net-raw-capability
 #   severity: medium
 #   kinds: [workloads]
+#   population: Workloads whose pods run Linux (not spec.os.name=windows)
 #   remediation: >-
 #     Add ALL (or at least NET_RAW) to securityContext.capabilities.drop in
 #     every container, init container and ephemeral container, and remove
@@ -22,11 +23,19 @@ package kubecomply.hardening.net_raw_capability
 import rego.v1
 
 import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 # Entries of capabilities.add that grant NET_RAW. Runtimes disagree on whether
 # a CAP_ prefix is accepted, so an added CAP_NET_RAW counts as granting it,
 # while only the exact names below count as dropping it.
 _grants := {"NET_RAW", "CAP_NET_RAW", "ALL"}
+
+# Population: workloads whose pods run Linux; the setting has no meaning
+# for Windows pods (spec.os.name: windows).
+applies if {
+	some pod in pod_specs
+	not pod.spec.os.name == "windows"
+}
 
 # drop is absent, null or not a list: nothing is dropped.
 deny contains result if {

@@ -10,6 +10,7 @@
 #   id: readonly-root-filesystem
 #   severity: medium
 #   kinds: [workloads]
+#   population: Workloads whose pods run Linux (not spec.os.name=windows)
 #   remediation: >-
 #     Set securityContext.readOnlyRootFilesystem: true in every container, init
 #     container and ephemeral container, and mount an emptyDir (or another
@@ -24,6 +25,14 @@ package kubecomply.hardening.readonly_root_filesystem
 import rego.v1
 
 import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
+
+# Population: workloads whose pods run Linux; the setting has no meaning
+# for Windows pods (spec.os.name: windows).
+applies if {
+	some pod in pod_specs
+	not pod.spec.os.name == "windows"
+}
 
 # Direct field access on the hot path; helpers run only for violations. The
 # field exists only at container level (the pod securityContext has none).

@@ -12,6 +12,7 @@
 #   id: run-as-high-uid
 #   severity: low
 #   kinds: [workloads]
+#   population: Workloads whose pods run Linux in the node's user namespace (not spec.os.name=windows, not spec.hostUsers=false)
 #   remediation: >-
 #     Set securityContext.runAsUser to a value of 10000 or more in the pod
 #     securityContext (inherited by every container) or in each container,
@@ -26,12 +27,23 @@ package kubecomply.hardening.run_as_high_uid
 import rego.v1
 
 import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 # Two rules and no function call until a violation is found (a user function
 # costs ~6 µs in regorus). Only a number counts as set in the container; the
 # pod value is compared directly, so an absent or null one fails the test
 # (a string sorts above every number in Rego and passes; the API server
 # rejects such a manifest anyway).
+
+# Population: workloads whose pods run Linux and share the node's user
+# namespace. IDs mean nothing for Windows pods (spec.os.name: windows), and
+# in a user namespace (spec.hostUsers: false) they are mapped to high IDs on
+# the node anyway.
+applies if {
+	some pod in pod_specs
+	not pod.spec.hostUsers == false
+	not pod.spec.os.name == "windows"
+}
 
 # The container sets a low UID.
 deny contains result if {

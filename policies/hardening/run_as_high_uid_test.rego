@@ -69,3 +69,18 @@ test_malformed_values if {
 	results2 := check.deny with input as _pod({"securityContext": "x", "containers": [{"name": "a", "securityContext": {"runAsUser": null}}]})
 	count(results2) == 1
 }
+
+# Population: Linux pods in the node's user namespace.
+test_applies_to_linux_pods_in_the_host_user_namespace if {
+	check.applies with input as {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app"}]}}
+	check.applies with input as {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"os": {"name": "linux"}, "hostUsers": true, "containers": [{"name": "app"}]}}
+}
+
+test_not_applicable_to_windows_or_user_namespaced_pods if {
+	userns := {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"hostUsers": false, "containers": [{"name": "app", "securityContext": {"runAsUser": 0, "runAsGroup": 0}}]}}
+	not check.applies with input as userns
+	count(check.deny) == 0 with input as userns
+	win := {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"os": {"name": "windows"}, "containers": [{"name": "app"}]}}
+	not check.applies with input as win
+	count(check.deny) == 0 with input as win
+}

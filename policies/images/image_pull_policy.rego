@@ -12,6 +12,7 @@
 #   id: image-pull-policy
 #   severity: low
 #   kinds: [workloads]
+#   population: Workloads with a container image on :latest or without a tag (and not pinned by digest)
 #   remediation: >-
 #     Pin the image to a version tag or a digest (see image-latest-tag and
 #     image-digest), or set imagePullPolicy: Always (or remove the field) on
@@ -24,6 +25,28 @@ package kubecomply.images.image_pull_policy
 import rego.v1
 
 import data.kubecomply.lib.workloads.containers
+
+# Population: workloads with a mutable image reference (:latest or no tag,
+# no digest); for any other image the pull policy cannot change what runs.
+# Direct builtins rather than the _mutable function: this runs for every
+# container of every workload.
+applies if {
+	some c in containers
+	image := c.container.image
+	is_string(image)
+	endswith(image, ":latest")
+	not contains(image, "@")
+}
+
+applies if {
+	some c in containers
+	image := c.container.image
+	is_string(image)
+	image != ""
+	not contains(image, "@")
+	parts := split(image, "/")
+	not contains(parts[count(parts) - 1], ":")
+}
 
 # Only containers with an explicit policy other than Always reach the image
 # test, so the helper function runs for few containers.

@@ -40,3 +40,20 @@ test_fail_untagged_never_init_container if {
 	some r in results
 	r.path == ["spec", "template", "spec", "initContainers", 0, "imagePullPolicy"]
 }
+
+# Population: workloads with a :latest or untagged image, not pinned by digest.
+test_applies_to_mutable_images if {
+	check.applies with input as _pod([{"name": "a", "image": "nginx"}])
+	check.applies with input as _pod([{"name": "a", "image": "nginx:1.25"}, {"name": "b", "image": "registry.example.com:5000/tools:latest"}])
+	check.applies with input as _pod([{"name": "a", "image": "localhost:5000/app"}])
+}
+
+test_not_applicable_to_pinned_images if {
+	pinned := _pod([
+		{"name": "a", "image": "nginx:1.25", "imagePullPolicy": "IfNotPresent"},
+		{"name": "b", "image": "nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "imagePullPolicy": "Never"},
+	])
+	not check.applies with input as pinned
+	count(check.deny) == 0 with input as pinned
+	not check.applies with input as _pod([{"name": "a", "image": ""}, {"name": "b"}, {"name": "c", "image": 3}])
+}

@@ -112,3 +112,8 @@ bool_value(flag) := "true" if {
 label(server) := sprintf("kube-apiserver container %q", [server.container.name]) if {
 	is_string(server.container.name)
 } else := "kube-apiserver container"
+
+# The set of authorizers named by an --authorization-mode value ("Node, RBAC"
+# -> {"Node", "RBAC"}), shared by the three apiserver-authorization-* checks so
+# they agree on what the flag means.
+authorization_modes(value) := {trim_space(m) | some m in split(value, ",")}

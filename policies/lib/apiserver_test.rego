@@ -47,3 +47,8 @@ test_dash_values if {
 	s.flags.x.value == "-1"
 	s.flags.y.bare
 }
+
+test_authorization_modes if {
+	apiserver.authorization_modes("Node, RBAC,Webhook") == {"Node", "RBAC", "Webhook"}
+	apiserver.authorization_modes("AlwaysAllow") == {"AlwaysAllow"}
+}

@@ -14,6 +14,7 @@
 #   id: loadbalancer-source-ranges
 #   severity: medium
 #   kinds: [Service]
+#   population: Services of type LoadBalancer
 #   remediation: >-
 #     Set spec.loadBalancerSourceRanges to the CIDR ranges that must reach the
 #     Service (office, VPN, partner or CDN ranges), or make the load balancer
@@ -44,6 +45,10 @@ _internal := {
 }
 
 _any_address := {"0.0.0.0/0", "::/0"}
+
+# Population: Services of type LoadBalancer (internal ones included: being
+# internal is a way to pass). Other Services open no load balancer.
+applies if input.spec.type == "LoadBalancer"
 
 # Functions rather than rules for the annotation tests: every rule of a
 # package is evaluated for every Service, functions only when called.

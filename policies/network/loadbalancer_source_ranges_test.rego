@@ -51,3 +51,16 @@ test_legacy_annotation_counts if {
 	count(check.deny) == 0 with input as _annotated({"service.beta.kubernetes.io/load-balancer-source-ranges": "203.0.113.0/24"}, {"type": "LoadBalancer"})
 	count(check.deny) == 1 with input as _annotated({"service.beta.kubernetes.io/load-balancer-source-ranges": " "}, {"type": "LoadBalancer"})
 }
+
+# Population: Services of type LoadBalancer, internal ones included.
+test_applies_to_load_balancers if {
+	check.applies with input as _svc({"type": "LoadBalancer"})
+	check.applies with input as _annotated({"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}, {"type": "LoadBalancer"})
+}
+
+test_not_applicable_to_other_service_types if {
+	not check.applies with input as _svc({"type": "ClusterIP"})
+	not check.applies with input as _svc({"type": "NodePort", "loadBalancerSourceRanges": ["0.0.0.0/0"]})
+	count(check.deny) == 0 with input as _svc({"type": "NodePort", "loadBalancerSourceRanges": ["0.0.0.0/0"]})
+	not check.applies with input as _svc({})
+}

@@ -14,6 +14,7 @@
 #   id: apiserver-anonymous-auth
 #   severity: medium
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver (its static Pod manifest or the mirror Pod in kube-system)
 #   remediation: >-
 #     Add --anonymous-auth=false to the kube-apiserver command in
 #     /etc/kubernetes/manifests/kube-apiserver.yaml on every control plane node
@@ -31,6 +32,12 @@ package kubecomply.platform.apiserver_anonymous_auth
 import rego.v1
 
 import data.kubecomply.lib.apiserver
+
+# Population: Pods that run kube-apiserver (its static Pod manifest, or the
+# mirror Pod in kube-system). Every other Pod is not applicable.
+applies if {
+	some _ in apiserver.servers
+}
 
 deny contains result if {
 	some server in apiserver.servers

@@ -10,6 +10,7 @@
 #   id: apiserver-audit-log
 #   severity: medium
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver (its static Pod manifest or the mirror Pod in kube-system)
 #   remediation: >-
 #     Set --audit-log-path (for example /var/log/kubernetes/audit/audit.log, on a
 #     hostPath volume) together with --audit-policy-file pointing at an audit
@@ -25,6 +26,12 @@ package kubecomply.platform.apiserver_audit_log
 import rego.v1
 
 import data.kubecomply.lib.apiserver
+
+# Population: Pods that run kube-apiserver (its static Pod manifest, or the
+# mirror Pod in kube-system). Every other Pod is not applicable.
+applies if {
+	some _ in apiserver.servers
+}
 
 deny contains result if {
 	some server in apiserver.servers

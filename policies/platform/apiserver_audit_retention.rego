@@ -2,10 +2,13 @@
 # title: API server audit log retention
 # description: >-
 #   The kube-apiserver rotates its audit log by --audit-log-maxage (days to keep
-#   old files, at least 30), --audit-log-maxbackup (files to keep, at least 10)
-#   and --audit-log-maxsize (megabytes before rotating, at least 100). Left unset
-#   or lower, audit history is lost before an incident is noticed or an audit
-#   asks for it. One finding per flag that is missing, not a whole number, or
+#   old files, at least 30, or data.kubecomply.config.audit_log_min_days when a
+#   --data file sets it), --audit-log-maxbackup (files to keep, at least 10) and
+#   --audit-log-maxsize (megabytes before rotating, at least 100). Left unset or
+#   lower, audit history is lost before an incident is noticed or an audit asks
+#   for it. The check sees only the files kept on the control plane node: a
+#   retention requirement met by shipping logs elsewhere (PCI DSS 10.5.1's twelve
+#   months) needs evidence from that archive. One finding per flag that is missing, not a whole number, or
 #   below its minimum. Not evaluated when --audit-log-path is "-" (events go to
 #   standard output and are retained by the log pipeline). Evaluated on the
 #   kube-apiserver static Pod.
@@ -13,10 +16,13 @@
 #   id: apiserver-audit-retention
 #   severity: low
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver and write the audit log to a file (--audit-log-path other than -)
 #   remediation: >-
 #     Set --audit-log-maxage=30, --audit-log-maxbackup=10 and
 #     --audit-log-maxsize=100 (or larger, as your retention policy requires) in the
-#     kube-apiserver manifest on every control plane node.
+#     kube-apiserver manifest on every control plane node. To hold the API server
+#     to a longer on-node retention (for example 90 days immediately available),
+#     set audit_log_min_days in a --data file.
 #   references:
 #     cis: ["1.2.17", "1.2.18", "1.2.19"]
 #     kubescape: ["C-0131", "C-0132", "C-0133"]
@@ -28,7 +34,23 @@ import rego.v1
 
 import data.kubecomply.lib.apiserver
 
-_minimums := {"audit-log-maxage": 30, "audit-log-maxbackup": 10, "audit-log-maxsize": 100}
+_minimums := {"audit-log-maxage": _min_days, "audit-log-maxbackup": 10, "audit-log-maxsize": 100}
+
+# Days of audit history the node must keep: the CIS 1.2.17 value unless the
+# user's --data says otherwise (the scanner rejects a value that is not a
+# positive whole number, so a typo cannot lower the bar silently).
+_min_days := data.kubecomply.config.audit_log_min_days if {
+	is_number(data.kubecomply.config.audit_log_min_days)
+	data.kubecomply.config.audit_log_min_days >= 1
+} else := 30
+
+# Population: kube-apiserver Pods that write the audit log to a file. With
+# --audit-log-path=- the events go to standard output and the log pipeline
+# decides retention; other Pods are not applicable either.
+applies if {
+	some server in apiserver.servers
+	not _to_stdout(server)
+}
 
 deny contains result if {
 	some server in apiserver.servers

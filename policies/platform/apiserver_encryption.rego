@@ -12,6 +12,7 @@
 #   id: apiserver-encryption
 #   severity: medium
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver (its static Pod manifest or the mirror Pod in kube-system)
 #   remediation: >-
 #     Write an EncryptionConfiguration that encrypts at least the secrets resource
 #     (a KMS v2 provider where available, aescbc or secretbox otherwise), mount it
@@ -28,6 +29,12 @@ package kubecomply.platform.apiserver_encryption
 import rego.v1
 
 import data.kubecomply.lib.apiserver
+
+# Population: Pods that run kube-apiserver (its static Pod manifest, or the
+# mirror Pod in kube-system). Every other Pod is not applicable.
+applies if {
+	some _ in apiserver.servers
+}
 
 deny contains result if {
 	some server in apiserver.servers

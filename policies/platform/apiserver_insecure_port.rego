@@ -11,6 +11,7 @@
 #   id: apiserver-insecure-port
 #   severity: high
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver (its static Pod manifest or the mirror Pod in kube-system)
 #   remediation: >-
 #     Remove --insecure-port (and --insecure-bind-address) from the kube-apiserver
 #     manifest, or set --insecure-port=0 on versions before 1.24; serve the API
@@ -23,6 +24,12 @@ package kubecomply.platform.apiserver_insecure_port
 import rego.v1
 
 import data.kubecomply.lib.apiserver
+
+# Population: Pods that run kube-apiserver (its static Pod manifest, or the
+# mirror Pod in kube-system). Every other Pod is not applicable.
+applies if {
+	some _ in apiserver.servers
+}
 
 deny contains result if {
 	some server in apiserver.servers

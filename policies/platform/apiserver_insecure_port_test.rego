@@ -19,3 +19,17 @@ test_fail_non_zero if {
 	r.path == ["spec", "containers", 0, "command", 1]
 	contains(r.msg, "8080")
 }
+
+# Population: kube-apiserver Pods only; any other Pod is not applicable.
+test_applies_to_apiserver_pods if {
+	check.applies with input as {"kind": "Pod", "metadata": {"name": "kube-apiserver-cp1"}, "spec": {"containers": [{"name": "kube-apiserver", "command": ["kube-apiserver", "--secure-port=6443"]}]}}
+	check.applies with input as {"kind": "Pod", "metadata": {"name": "api"}, "spec": {"containers": [{"name": "sidecar", "image": "envoy"}, {"name": "api", "command": ["/usr/local/bin/hyperkube", "kube-apiserver"]}]}}
+}
+
+test_not_applicable_to_other_pods if {
+	other := {"kind": "Pod", "metadata": {"name": "web"}, "spec": {"containers": [{"name": "web", "image": "nginx", "args": ["--insecure-port=8080", "--anonymous-auth=true"]}]}}
+	not check.applies with input as other
+	count(check.deny) == 0 with input as other
+	not check.applies with input as {"kind": "Pod", "metadata": {"name": "shell"}, "spec": {"containers": [{"name": "sh", "command": ["sh", "-c", "kube-apiserver --profiling=true"]}]}}
+	not check.applies with input as {"kind": "Pod", "metadata": {"name": "empty"}}
+}

@@ -9,6 +9,7 @@
 #   id: apiserver-profiling
 #   severity: low
 #   kinds: [Pod]
+#   population: Pods that run kube-apiserver (its static Pod manifest or the mirror Pod in kube-system)
 #   remediation: >-
 #     Add --profiling=false to the kube-apiserver command in its manifest on every
 #     control plane node; turn it on only while investigating a performance issue.
@@ -22,6 +23,12 @@ package kubecomply.platform.apiserver_profiling
 import rego.v1
 
 import data.kubecomply.lib.apiserver
+
+# Population: Pods that run kube-apiserver (its static Pod manifest, or the
+# mirror Pod in kube-system). Every other Pod is not applicable.
+applies if {
+	some _ in apiserver.servers
+}
 
 deny contains result if {
 	some server in apiserver.servers

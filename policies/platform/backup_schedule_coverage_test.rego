@@ -16,6 +16,7 @@ _inventory(schedules) := {"namespace": {
 test_pass_unlabelled_namespace if {
 	count(check.deny) == 0 with input as {"kind": "Namespace", "metadata": {"name": "scratch"}} with data.inventory as {"namespace": {}, "cluster": {}}
 	count(check.deny) == 0 with input as {"kind": "Namespace", "metadata": {"name": "scratch", "labels": {"kubecomply.io/holds-data": "false"}}} with data.inventory as {"namespace": {}}
+	count(check.deny) == 0 with input as {"kind": "Namespace", "metadata": {"name": "docs", "labels": {"data-classification": "public"}}} with data.inventory as {"namespace": {}}
 }
 
 test_pass_named_or_wildcard_or_everything if {
@@ -30,6 +31,52 @@ test_fail_no_schedule_at_all if {
 	some r in results
 	r.path == ["metadata", "labels", "kubecomply.io/holds-data"]
 	contains(r.msg, "0 schedule(s) found")
+	contains(r.msg, "labelled kubecomply.io/holds-data=true")
+}
+
+# Population: namespaces holding data, by any recognised label or by --data.
+test_applies_to_labelled_namespaces if {
+	check.applies with input as _ns("payments")
+	check.applies with input as {"kind": "Namespace", "metadata": {"name": "payments", "labels": {"data-classification": "cardholder"}}}
+	check.applies with input as {"kind": "Namespace", "metadata": {"name": "hr", "labels": {"acme.com/data-classification": "confidential"}}}
+}
+
+test_not_applicable_without_data if {
+	not check.applies with input as {"kind": "Namespace", "metadata": {"name": "scratch"}}
+	not check.applies with input as {"kind": "Namespace", "metadata": {"name": "docs", "labels": {"data-classification": "public"}}}
+	not check.applies with input as {"kind": "Namespace", "metadata": {"name": "scratch", "labels": {"kubecomply.io/holds-data": "false"}}}
+	not check.applies with input as {"kind": "Namespace", "metadata": {"name": "scratch"}} with data.kubecomply.config as {"data_namespaces": ["payments"]}
+}
+
+test_applies_to_namespaces_listed_in_data if {
+	check.applies with input as {"kind": "Namespace", "metadata": {"name": "payments"}} with data.kubecomply.config as {"data_namespaces": ["payments"]}
+	check.applies with input as {"kind": "Namespace", "metadata": {"name": "orders-db"}} with data.kubecomply.config as {"data_namespaces": ["*-db"]}
+}
+
+# The demo's payments namespace is labelled data-classification: cardholder.
+test_fail_classified_namespace_without_schedule if {
+	results := check.deny with input as {"kind": "Namespace", "metadata": {"name": "payments", "labels": {"team": "payments", "data-classification": "cardholder"}}}
+		with data.inventory as {"namespace": {}, "cluster": {}}
+	count(results) == 1
+	some r in results
+	r.path == ["metadata", "labels", "data-classification"]
+	contains(r.msg, "labelled data-classification=cardholder")
+}
+
+test_fail_listed_namespace_without_schedule_points_at_the_name if {
+	results := check.deny with input as {"kind": "Namespace", "metadata": {"name": "payments"}}
+		with data.inventory as {"namespace": {}, "cluster": {}}
+		with data.kubecomply.config as {"data_namespaces": ["pay*"]}
+	count(results) == 1
+	some r in results
+	r.path == ["metadata", "name"]
+	contains(r.msg, "data_namespaces")
+}
+
+test_pass_listed_namespace_with_schedule if {
+	count(check.deny) == 0 with input as {"kind": "Namespace", "metadata": {"name": "payments"}}
+		with data.inventory as _inventory([_schedule("daily", {"template": {"includedNamespaces": ["payments"]}})])
+		with data.kubecomply.config as {"data_namespaces": ["payments"]}
 }
 
 test_fail_other_namespaces_only if {

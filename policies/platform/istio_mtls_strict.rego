@@ -14,6 +14,7 @@
 #   id: istio-mtls-strict
 #   severity: medium
 #   kinds: [PeerAuthentication]
+#   population: Istio PeerAuthentications (apiVersion security.istio.io/*)
 #   remediation: >-
 #     Set spec.mtls.mode: STRICT, mesh-wide in the root namespace (istio-system)
 #     and in any namespace or workload policy that overrides it; for a port that
@@ -26,6 +27,10 @@ package kubecomply.platform.istio_mtls_strict
 import rego.v1
 
 _weak := {"PERMISSIVE", "DISABLE"}
+
+# Population: Istio's PeerAuthentication (security.istio.io). A kind of the
+# same name from another API group is not applicable.
+applies if _istio
 
 deny contains result if {
 	_istio

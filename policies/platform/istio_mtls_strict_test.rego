@@ -50,3 +50,15 @@ test_other_api_groups_ignored if {
 	count(check.deny) == 0 with input as {"apiVersion": 1, "kind": "PeerAuthentication", "metadata": {"name": "x", "namespace": "istio-system"}}
 	count(check.deny) == 1 with input as _pa("istio-system", {"selector": {"matchLabels": "x"}, "mtls": {"mode": "UNSET"}})
 }
+
+# Population: Istio PeerAuthentications; the same kind from another group is not applicable.
+test_applies_to_istio_peer_authentication if {
+	check.applies with input as _pa("shop", {"mtls": {"mode": "STRICT"}})
+}
+
+test_not_applicable_to_other_groups if {
+	other := {"apiVersion": "security.example.com/v1", "kind": "PeerAuthentication", "metadata": {"name": "default", "namespace": "istio-system"}, "spec": {"mtls": {"mode": "DISABLE"}}}
+	not check.applies with input as other
+	count(check.deny) == 0 with input as other
+	not check.applies with input as {"kind": "PeerAuthentication", "metadata": {"name": "x"}}
+}

@@ -62,3 +62,16 @@ test_malformed_drop_and_add if {
 		["spec", "containers", 3, "securityContext", "capabilities", "add", 1],
 	}
 }
+
+# Population: workloads whose pods run Linux; Windows pods are not applicable.
+test_applies_to_linux_pods if {
+	check.applies with input as {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app"}]}}
+	check.applies with input as {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"os": {"name": "linux"}, "containers": [{"name": "app"}]}}}}
+}
+
+test_not_applicable_to_windows_pods if {
+	win := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"os": {"name": "windows"}, "containers": [{"name": "app"}]}}}}
+	not check.applies with input as win
+	count(check.deny) == 0 with input as win
+	not check.applies with input as {"kind": "Deployment", "metadata": {"name": "no-template"}, "spec": {}}
+}

@@ -9,6 +9,7 @@
 #   id: privilege-escalation
 #   severity: medium
 #   kinds: [workloads]
+#   population: Workloads whose pods run Linux (not spec.os.name=windows)
 #   remediation: >-
 #     Set securityContext.allowPrivilegeEscalation: false in every container,
 #     init container and ephemeral container (not required for Windows pods,
@@ -26,12 +27,20 @@ import rego.v1
 
 import data.kubecomply.lib.kubernetes as k8s
 import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 # The conditions below read fields directly instead of calling functions (a
 # user function costs ~6 µs per call in regorus and they run for every
 # container). A field under a value that is absent, null or not an object is
 # undefined, so the comparison simply fails. Message helpers are only called
 # for violations.
+
+# Population: workloads whose pods run Linux. From policy v1.25 PSA exempts
+# Windows pods (spec.os.name: windows) from this Linux-only control.
+applies if {
+	some pod in pod_specs
+	not pod.spec.os.name == "windows"
+}
 
 deny contains result if {
 	some c in containers

@@ -9,6 +9,7 @@
 #   id: run-as-non-root
 #   severity: medium
 #   kinds: [workloads]
+#   population: Workloads whose pods share the node's user namespace (not spec.hostUsers=false)
 #   remediation: >-
 #     Set spec.securityContext.runAsNonRoot: true on the pod (or on every
 #     container, init container and ephemeral container), do not set it to
@@ -34,6 +35,14 @@ import data.kubecomply.lib.workloads.pod_specs
 # null or not an object is simply undefined, so `x.runAsNonRoot == false` fails
 # and `not x.runAsNonRoot != null` holds, the same as the unset case.
 # Message and path helpers are only called for violations.
+
+# Population: workloads whose pods share the node's user namespace. From
+# policy v1.35 PSA exempts pods with spec.hostUsers: false, where root in
+# the pod maps to an unprivileged user on the node.
+applies if {
+	some pod in pod_specs
+	not pod.spec.hostUsers == false
+}
 
 # Pod level explicitly false.
 deny contains result if {

@@ -52,3 +52,15 @@ test_malformed_security_contexts_count_as_unset if {
 test_non_boolean_value_is_not_reported if {
 	count(check.deny) == 0 with input as _pod({"securityContext": {"runAsNonRoot": "false"}, "containers": [{"name": "a", "securityContext": {"runAsNonRoot": 0}}]})
 }
+
+# Population: pods in the node's user namespace; spec.hostUsers: false is not applicable.
+test_applies_to_pods_in_the_host_user_namespace if {
+	check.applies with input as {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app"}]}}
+	check.applies with input as {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"hostUsers": true, "containers": [{"name": "app"}]}}
+}
+
+test_not_applicable_to_user_namespaced_pods if {
+	userns := {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": {"hostUsers": false, "securityContext": {"runAsNonRoot": false, "runAsUser": 0}, "containers": [{"name": "app", "securityContext": {"procMount": "Unmasked", "runAsNonRoot": false, "runAsUser": 0}}]}}}}
+	not check.applies with input as userns
+	count(check.deny) == 0 with input as userns
+}

@@ -8,6 +8,7 @@
 #   id: run-as-root-user
 #   severity: medium
 #   kinds: [workloads]
+#   population: Workloads whose pods share the node's user namespace (not spec.hostUsers=false)
 #   remediation: >-
 #     Remove runAsUser: 0 from the pod securityContext and from every
 #     container, init container and ephemeral container; use a non-zero UID
@@ -29,6 +30,14 @@ import data.kubecomply.lib.workloads.pod_specs
 # pod and container). A field under a value that is absent, null or not an object is
 # undefined, so the comparison simply fails. Message helpers are only called
 # for violations.
+
+# Population: workloads whose pods share the node's user namespace. From
+# policy v1.35 PSA exempts pods with spec.hostUsers: false, where root in
+# the pod maps to an unprivileged user on the node.
+applies if {
+	some pod in pod_specs
+	not pod.spec.hostUsers == false
+}
 
 deny contains result if {
 	some pod in pod_specs

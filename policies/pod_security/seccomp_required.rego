@@ -9,6 +9,7 @@
 #   id: seccomp-required
 #   severity: medium
 #   kinds: [workloads]
+#   population: Workloads whose pods run Linux (not spec.os.name=windows)
 #   remediation: >-
 #     Set spec.securityContext.seccompProfile.type: RuntimeDefault (or
 #     Localhost) on the pod, or on every container, init container and
@@ -38,6 +39,13 @@ _type(profile) := object.get(k8s.as_object(profile), "type", "")
 # undefined: `_allowed_types[profile.type]` is then undefined, the same as
 # type "", and `not x.seccompProfile != null` holds, the same as "unset".
 # Message and path helpers are only called for violations.
+
+# Population: workloads whose pods run Linux. From policy v1.25 PSA exempts
+# Windows pods (spec.os.name: windows) from this Linux-only control.
+applies if {
+	some pod in pod_specs
+	not pod.spec.os.name == "windows"
+}
 
 # Pod level set to a forbidden type.
 deny contains result if {

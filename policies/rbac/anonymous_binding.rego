@@ -19,6 +19,7 @@
 #   id: anonymous-binding
 #   severity: critical
 #   kinds: [RoleBinding, ClusterRoleBinding]
+#   population: RoleBindings and ClusterRoleBindings other than the discovery bindings (ClusterRoles system:public-info-viewer, system:discovery, system:basic-user; kubeadm's cluster-info Role in kube-public)
 #   remediation: >-
 #     Remove system:anonymous, system:unauthenticated and system:authenticated
 #     from the binding and bind the users, groups or service accounts that need
@@ -42,6 +43,10 @@ _who := {
 _subject_kinds := {"User", "Group"}
 
 _discovery_roles := {"system:public-info-viewer", "system:discovery", "system:basic-user"}
+
+# Population: bindings other than the discovery ones, which Kubernetes and
+# kubeadm create on purpose for unauthenticated clients.
+applies if not _discovery_binding
 
 deny contains result if {
 	subjects := input.subjects

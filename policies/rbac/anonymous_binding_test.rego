@@ -53,3 +53,16 @@ test_malformed_subjects_are_ignored if {
 	count(check.deny) == 0 with input as _crb("edit", [null, {"kind": "ServiceAccount", "name": "system:anonymous"}, {"kind": "User", "name": ["system:anonymous"]}])
 	count(check.deny) == 1 with input as {"kind": "ClusterRoleBinding", "metadata": {"name": "x"}, "roleRef": 5, "subjects": [{"kind": "Group", "name": "system:unauthenticated"}]}
 }
+
+# Population: bindings other than the discovery bindings made for anonymous clients.
+test_applies_to_ordinary_bindings if {
+	check.applies with input as _crb("view", [{"kind": "User", "name": "alice"}])
+	check.applies with input as {"kind": "RoleBinding", "metadata": {"name": "r", "namespace": "shop"}, "roleRef": {"kind": "Role", "name": "reader"}, "subjects": []}
+}
+
+test_not_applicable_to_discovery_bindings if {
+	discovery := _crb("system:public-info-viewer", [{"kind": "Group", "name": "system:unauthenticated"}])
+	not check.applies with input as discovery
+	count(check.deny) == 0 with input as discovery
+	not check.applies with input as {"kind": "RoleBinding", "metadata": {"name": "kubeadm:bootstrap-signer-clusterinfo", "namespace": "kube-public"}, "roleRef": {"kind": "Role", "name": "kubeadm:bootstrap-signer-clusterinfo"}, "subjects": [{"kind": "User", "name": "system:anonymous"}]}
+}

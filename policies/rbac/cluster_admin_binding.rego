@@ -22,6 +22,7 @@
 #   id: cluster-admin-binding
 #   severity: critical
 #   kinds: [RoleBinding, ClusterRoleBinding]
+#   population: RoleBindings and ClusterRoleBindings of the ClusterRole cluster-admin
 #   remediation: >-
 #     Bind the subject to a role that lists what it actually needs (the
 #     default admin, edit or view ClusterRoles in a RoleBinding, or a custom
@@ -40,6 +41,13 @@ import data.kubecomply.lib.rbac
 
 # Reported by system-masters-group and anonymous-binding.
 _other_checks_groups := {"system:masters", "system:authenticated", "system:unauthenticated"}
+
+# Population: bindings of the ClusterRole cluster-admin. Who holds it is
+# known only from those; other bindings say nothing about it.
+applies if {
+	input.roleRef.kind == "ClusterRole"
+	input.roleRef.name == "cluster-admin"
+}
 
 deny contains result if {
 	ref := input.roleRef

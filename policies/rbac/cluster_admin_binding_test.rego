@@ -62,3 +62,17 @@ test_malformed_subjects_are_ignored if {
 	count(check.deny) == 1 with input as _crb(["alice", 3, {"kind": "User", "name": 7}])
 	count(check.deny) == 0 with input as {"kind": "ClusterRoleBinding", "roleRef": "cluster-admin", "subjects": [{"kind": "User", "name": "a"}]}
 }
+
+# Population: bindings of the ClusterRole cluster-admin.
+test_applies_to_cluster_admin_bindings if {
+	check.applies with input as _crb([{"kind": "User", "name": "alice"}])
+	check.applies with input as {"kind": "RoleBinding", "metadata": {"name": "b", "namespace": "shop"}, "roleRef": {"kind": "ClusterRole", "name": "cluster-admin"}, "subjects": []}
+}
+
+test_not_applicable_to_other_bindings if {
+	other := {"kind": "ClusterRoleBinding", "metadata": {"name": "b"}, "roleRef": {"kind": "ClusterRole", "name": "admin"}, "subjects": [{"kind": "User", "name": "alice"}]}
+	not check.applies with input as other
+	count(check.deny) == 0 with input as other
+	not check.applies with input as {"kind": "RoleBinding", "metadata": {"name": "b", "namespace": "n"}, "roleRef": {"kind": "Role", "name": "cluster-admin"}}
+	not check.applies with input as {"kind": "ClusterRoleBinding", "metadata": {"name": "b"}}
+}

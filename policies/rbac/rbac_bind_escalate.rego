@@ -15,6 +15,7 @@
 #   id: rbac-bind-escalate
 #   severity: high
 #   kinds: [Role, ClusterRole]
+#   population: Roles and ClusterRoles other than the built-in ones Kubernetes reconciles (name prefix system:, label kubernetes.io/bootstrapping=rbac-defaults)
 #   remediation: >-
 #     Remove the bind and escalate verbs (and "*" verbs on roles and
 #     clusterroles). Where a delegated administrator must hand out a role, keep
@@ -55,6 +56,11 @@ _candidates contains i if {
 	some verb in verbs
 	_verb_hits[verb]
 }
+
+# Population: roles other than the ones Kubernetes creates and reconciles
+# itself (name prefix "system:", label kubernetes.io/bootstrapping:
+# rbac-defaults), whose rules cannot be changed durably.
+applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates

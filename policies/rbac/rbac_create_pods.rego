@@ -19,6 +19,7 @@
 #   id: rbac-create-pods
 #   severity: medium
 #   kinds: [Role, ClusterRole]
+#   population: Roles and ClusterRoles other than the built-in ones Kubernetes reconciles (name prefix system:, label kubernetes.io/bootstrapping=rbac-defaults)
 #   remediation: >-
 #     Give create on pods and workload controllers only to the deployment
 #     identity that needs it (a CI or GitOps service account), in the
@@ -60,6 +61,11 @@ _candidates contains i if {
 	some verb in verbs
 	_verb_hits[verb]
 }
+
+# Population: roles other than the ones Kubernetes creates and reconciles
+# itself (name prefix "system:", label kubernetes.io/bootstrapping:
+# rbac-defaults), whose rules cannot be changed durably.
+applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates

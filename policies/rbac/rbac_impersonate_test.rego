@@ -41,3 +41,19 @@ test_pass_default_edit_role if {
 test_malformed_rules_are_ignored if {
 	count(check.deny) == 0 with input as _cr([{"apiGroups": [""], "resources": [["users"]], "verbs": ["impersonate"]}, {"verbs": ["impersonate"]}])
 }
+
+# Population: roles other than Kubernetes' own (system: prefix, rbac-defaults label).
+test_applies_to_user_roles if {
+	check.applies with input as {"kind": "ClusterRole", "metadata": {"name": "ops"}, "rules": []}
+	check.applies with input as {"kind": "Role", "metadata": {"name": "dev", "namespace": "shop"}}
+}
+
+test_not_applicable_to_builtin_roles if {
+	everything := [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]
+	builtin := {"kind": "ClusterRole", "metadata": {"name": "system:controller:foo"}, "rules": everything}
+	not check.applies with input as builtin
+	count(check.deny) == 0 with input as builtin
+	defaults := {"kind": "ClusterRole", "metadata": {"name": "admin", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}, "rules": everything}
+	not check.applies with input as defaults
+	count(check.deny) == 0 with input as defaults
+}

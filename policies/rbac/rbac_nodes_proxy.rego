@@ -16,6 +16,7 @@
 #   id: rbac-nodes-proxy
 #   severity: high
 #   kinds: [Role, ClusterRole]
+#   population: Roles and ClusterRoles other than the built-in ones Kubernetes reconciles (name prefix system:, label kubernetes.io/bootstrapping=rbac-defaults)
 #   remediation: >-
 #     Remove nodes/proxy (and "*" resources in the core group) from the role.
 #     Monitoring agents that scrape kubelet metrics can use nodes/metrics and
@@ -51,6 +52,11 @@ _candidates contains i if {
 	some resource in resources
 	_resource_hits[resource]
 }
+
+# Population: roles other than the ones Kubernetes creates and reconciles
+# itself (name prefix "system:", label kubernetes.io/bootstrapping:
+# rbac-defaults), whose rules cannot be changed durably.
+applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates

@@ -17,6 +17,7 @@
 #   id: rbac-pods-exec
 #   severity: high
 #   kinds: [Role, ClusterRole]
+#   population: Roles and ClusterRoles other than the built-in ones Kubernetes reconciles (name prefix system:, label kubernetes.io/bootstrapping=rbac-defaults)
 #   remediation: >-
 #     Remove create and get on pods/exec and pods/attach (and "*" verbs or
 #     resources that imply them) from roles used day to day. Give shell access
@@ -58,6 +59,11 @@ _candidates contains i if {
 	some verb in verbs
 	_verb_hits[verb]
 }
+
+# Population: roles other than the ones Kubernetes creates and reconciles
+# itself (name prefix "system:", label kubernetes.io/bootstrapping:
+# rbac-defaults), whose rules cannot be changed durably.
+applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	some i in _candidates

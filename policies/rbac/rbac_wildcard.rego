@@ -19,6 +19,7 @@
 #   id: rbac-wildcard
 #   severity: high
 #   kinds: [Role, ClusterRole]
+#   population: Roles and ClusterRoles other than the built-in ones Kubernetes reconciles (name prefix system:, label kubernetes.io/bootstrapping=rbac-defaults)
 #   remediation: >-
 #     Replace each "*" with the explicit verbs, API groups and resources the
 #     subject needs (kubectl auth can-i --list, audit logs or a tool such as
@@ -40,6 +41,11 @@ import data.kubecomply.lib.rbac
 
 # "*" in apiGroups or resources.
 _star_fields := ["apiGroups", "resources"]
+
+# Population: roles other than the ones Kubernetes creates and reconciles
+# itself (name prefix "system:", label kubernetes.io/bootstrapping:
+# rbac-defaults), whose rules cannot be changed durably.
+applies if not rbac.builtin(input.metadata)
 
 deny contains result if {
 	rules := input.rules

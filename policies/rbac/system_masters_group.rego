@@ -15,6 +15,7 @@
 #   id: system-masters-group
 #   severity: high
 #   kinds: [RoleBinding, ClusterRoleBinding]
+#   population: RoleBindings and ClusterRoleBindings other than the defaults Kubernetes creates (label kubernetes.io/bootstrapping=rbac-defaults)
 #   remediation: >-
 #     Remove the system:masters subject. Give administrators their own users
 #     or groups bound to cluster-admin (or a narrower role), so access can be
@@ -28,6 +29,10 @@ package kubecomply.rbac.system_masters_group
 import rego.v1
 
 import data.kubecomply.lib.rbac
+
+# Population: bindings other than the rbac-defaults ones Kubernetes creates
+# and reconciles itself (cluster-admin for system:masters among them).
+applies if not input.metadata.labels["kubernetes.io/bootstrapping"] == "rbac-defaults"
 
 deny contains result if {
 	not input.metadata.labels["kubernetes.io/bootstrapping"] == "rbac-defaults"

@@ -39,3 +39,15 @@ test_malformed_subjects_are_ignored if {
 	count(check.deny) == 0 with input as _crb({"name": "x"}, {"kind": "Group", "name": "system:masters"})
 	count(check.deny) == 0 with input as _crb(null, [1, "system:masters", {"kind": ["Group"], "name": "system:masters"}])
 }
+
+# Population: bindings other than the rbac-defaults ones Kubernetes creates.
+test_applies_to_user_bindings if {
+	check.applies with input as _crb({"name": "admins"}, [{"kind": "Group", "name": "platform-admins"}])
+	check.applies with input as _crb({"name": "admins", "labels": {"kubernetes.io/bootstrapping": "other"}}, [])
+}
+
+test_not_applicable_to_default_bindings if {
+	defaults := _crb({"name": "cluster-admin", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}, [{"kind": "Group", "name": "system:masters"}])
+	not check.applies with input as defaults
+	count(check.deny) == 0 with input as defaults
+}

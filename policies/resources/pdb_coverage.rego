@@ -17,6 +17,7 @@
 #   severity: low
 #   kinds: [Deployment, StatefulSet]
 #   reads: [PodDisruptionBudget, HorizontalPodAutoscaler]
+#   population: Deployments and StatefulSets that run two or more replicas (spec.replicas, or a HorizontalPodAutoscaler's minReplicas)
 #   remediation: >-
 #     Add a PodDisruptionBudget (policy/v1) in the workload's namespace whose
 #     selector matches the pod template labels, with minAvailable or
@@ -35,6 +36,13 @@ import data.kubecomply.lib.kubernetes as k8s
 # iterating a list of versions and looking each one up measured five times
 # slower than separate rule bodies with constant keys; and the namespace
 # bucket is looked up once and passed on. Nothing here scans the inventory.
+
+# Population: workloads that run two or more replicas, by spec.replicas or
+# through a HorizontalPodAutoscaler's minReplicas. A single replica has no
+# availability for a PodDisruptionBudget to keep (single-replica reports it).
+applies if _replicated(input.spec.replicas)
+
+applies if _hpa_keeps_two(_scope(input.metadata), input)
 
 deny contains result if {
 	replicas := input.spec.replicas

@@ -111,3 +111,19 @@ test_workload_without_template_labels if {
 	count(check.deny) == 0 with input as d with data.inventory as _inv("policy/v1", _pdb({}))
 	count(check.deny) == 1 with input as d with data.inventory as _inv("policy/v1", _pdb({"matchLabels": {"app": "web"}}))
 }
+
+# Population: workloads that run two or more replicas (spec.replicas or an HPA).
+test_applies_to_replicated_workloads if {
+	check.applies with input as _deploy(2) with data.inventory as {"namespace": {}}
+	hpa := {"kind": "HorizontalPodAutoscaler", "metadata": {"name": "h", "namespace": "shop"}, "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 3, "maxReplicas": 5}}
+	check.applies with input as _deploy(1) with data.inventory as {"namespace": {"shop": {"autoscaling/v2": {"HorizontalPodAutoscaler": {"h": hpa}}}}}
+}
+
+test_not_applicable_to_single_replicas if {
+	not check.applies with input as _deploy(1) with data.inventory as {"namespace": {}}
+	count(check.deny) == 0 with input as _deploy(1) with data.inventory as {"namespace": {}}
+	not check.applies with input as _deploy(null) with data.inventory as {"namespace": {}}
+	not check.applies with input as _deploy("3") with data.inventory as {"namespace": {}}
+	hpa := {"kind": "HorizontalPodAutoscaler", "metadata": {"name": "h", "namespace": "shop"}, "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 5}}
+	not check.applies with input as _deploy(1) with data.inventory as {"namespace": {"shop": {"autoscaling/v2": {"HorizontalPodAutoscaler": {"h": hpa}}}}}
+}

@@ -12,6 +12,7 @@
 #   id: readiness-probe
 #   severity: low
 #   kinds: [workloads]
+#   population: Long-running workloads (not Jobs, CronJobs, Pods owned by a Job, or pods with restartPolicy Never or OnFailure)
 #   remediation: >-
 #     Add a readinessProbe to every container that reports whether it can
 #     serve requests now (for example an HTTP health endpoint that checks its
@@ -26,12 +27,22 @@ package kubecomply.resources.readiness_probe
 import rego.v1
 
 import data.kubecomply.lib.workloads.containers
+import data.kubecomply.lib.workloads.pod_specs
 
 # Kinds whose pods run to completion: probes do not apply.
 _batch_kinds := {"Job", "CronJob"}
 
 # Pod restart policies of run-to-completion pods.
 _exiting := {"Never", "OnFailure"}
+
+# Population: long-running workloads. Jobs, CronJobs, Pods owned by a Job
+# and pods with restartPolicy Never or OnFailure run to completion.
+applies if {
+	not _batch_kinds[input.kind]
+	not _job_pod
+	some pod in pod_specs
+	not _exiting[pod.spec.restartPolicy]
+}
 
 # Hot path: a direct field read per container first (absent or null probe),
 # then the cheap exclusions. The message quotes the name with json.marshal

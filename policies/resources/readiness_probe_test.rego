@@ -47,3 +47,20 @@ test_fail_restart_always_pod_and_daemonset if {
 	count(check.deny) == 1 with input as _pod({"restartPolicy": "Always", "containers": [{"name": "a"}]})
 	count(check.deny) == 1 with input as {"kind": "DaemonSet", "metadata": {"name": "ds", "ownerReferences": "x"}, "spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}}
 }
+
+# Population: long-running workloads; what runs to completion is not applicable.
+test_applies_to_long_running_workloads if {
+	check.applies with input as _deploy({"containers": [{"name": "app"}]})
+	check.applies with input as _pod({"restartPolicy": "Always", "containers": [{"name": "app"}]})
+	check.applies with input as {"kind": "Pod", "metadata": {"name": "web-1", "ownerReferences": [{"kind": "ReplicaSet", "name": "web"}]}, "spec": {"containers": [{"name": "app"}]}}
+}
+
+test_not_applicable_to_run_to_completion if {
+	job := {"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": [{"name": "app"}]}}}}
+	not check.applies with input as job
+	count(check.deny) == 0 with input as job
+	not check.applies with input as {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "app"}]}}}}}}
+	not check.applies with input as _pod({"restartPolicy": "OnFailure", "containers": [{"name": "app"}]})
+	count(check.deny) == 0 with input as _pod({"restartPolicy": "Never", "containers": [{"name": "app"}]})
+	not check.applies with input as {"kind": "Pod", "metadata": {"name": "j-1", "ownerReferences": [{"kind": "Job", "name": "j"}]}, "spec": {"containers": [{"name": "app"}]}}
+}

@@ -23,21 +23,37 @@ def coverage_by_check(
     resources: Sequence[Resource],
     findings: Sequence[Finding],
     behind: Sequence[Resource],
+    not_applicable: Mapping[str, set[int]] | None = None,
 ) -> dict[str, CheckCoverage]:
-    """Per check: resources of its kinds evaluated, resources with an open violation, and why it did not run.
+    """Per check: its population (resources of its kinds where its ``applies`` holds), what failed, and why it did not run.
 
     ``behind[i]`` is the resource of ``findings[i]``; ``not_run`` are checks
-    left out on purpose, ``failed_checks`` those the engine could not run.
+    left out on purpose, ``failed_checks`` those the engine could not run;
+    ``not_applicable`` the indexes (into ``resources``) outside each check's
+    population.  Resources are told apart by identity (``id``), so a
+    population counts distinct resources.
     """
     kinds = Counter(r.kind for r in resources)
+    outside = not_applicable or {}
     coverage = {}
     for policy in policies:
-        evaluated = sum(kinds.values()) if ALL_KINDS in policy.kinds else sum(kinds[k] for k in policy.kinds)
+        of_kinds = sum(kinds.values()) if ALL_KINDS in policy.kinds else sum(kinds[k] for k in policy.kinds)
         reason = not_run.get(policy.id)
-        coverage[policy.id] = CheckCoverage(evaluated=0 if reason else evaluated, error=failed_checks.get(policy.id), not_run=reason)
+        excluded = {id(resources[i]) for i in outside.get(policy.id, ())}
+        coverage[policy.id] = CheckCoverage(
+            evaluated=0 if reason else of_kinds - len(excluded), error=failed_checks.get(policy.id), not_run=reason,
+            not_applicable=set() if reason else excluded, population=policy.population,
+        )
     for finding, resource in zip(findings, behind):
+        cov = coverage[finding.policy]
         if finding.status in VIOLATION_STATUSES:
-            coverage[finding.policy].failed_resources.add(id(resource))
+            cov.failed_resources.add(id(resource))
+        elif finding.status == "waived":
+            cov.excepted_resources.add(id(resource))
+        # A resource with a violation was evaluated, whatever its applies rule said.
+        if id(resource) in cov.not_applicable:
+            cov.not_applicable.discard(id(resource))
+            cov.evaluated += 1
     return coverage
 
 
@@ -59,7 +75,7 @@ def merge_coverage(
     did not collect a kind the check needs; with several parts (a fleet) the
     reason names the cluster.
     """
-    merged = {p.id: CheckCoverage() for p in policies}
+    merged = {p.id: CheckCoverage(population=p.population) for p in policies}
     unreadable = [(name, error) for name, coverage, error in parts if coverage is None]
     for check, cov in merged.items():
         notes = []
@@ -69,6 +85,8 @@ def merge_coverage(
                 continue
             cov.evaluated += part.evaluated
             cov.failed_resources |= part.failed_resources
+            cov.excepted_resources |= part.excepted_resources
+            cov.not_applicable |= part.not_applicable
             cov.error = cov.error or part.error
             cov.not_run = cov.not_run or part.not_run
             if part.not_collected:

@@ -11,15 +11,26 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import yaml
 
-from ..model import VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult
+from ..model import ASSESSED_STATUSES, VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult
 from ..policies import SAFE_LOADER, bundled_dir, display_path
+
+if TYPE_CHECKING:
+    from .population import Populations
 
 BUNDLED_MAPPING_DIR = bundled_dir("mappings")
 AUTOMATION_LEVELS = ("automated", "partial", "manual")
+# How a framework's results are summarised: a pass rate, or (risk-based frameworks
+# such as GDPR, where a percentage would claim more than a scan can show) status counts only.
+SCORING_MODES = ("score", "counts")
+# Whether control titles are the framework's own wording or our paraphrase
+# (SOC 2 criteria have no titles; ISO, PCI and CIS wording is copyrighted).
+TITLE_SOURCES = ("official", "paraphrase")
+# Why a control of the framework is not evidenced by this tool.
+NOT_EVIDENCED_REASONS = ("organisational", "physical", "out-of-cluster", "not-applicable")
 
 
 class FrameworkError(Exception):
@@ -35,6 +46,23 @@ class Control:
     manual_evidence: str | None = None
     description: str | None = None
     title_en: str | None = None  # English label beside a title in another language (ISMS-P)
+    title_source: str = "paraphrase"  # the file's title_source unless the control overrides it
+
+
+@dataclass(frozen=True)
+class NotEvidenced:
+    """A control of the framework that no check evidences, with why: the rest of the
+    framework, so coverage can be stated against all of it and not only what we map."""
+
+    id: str
+    title: str
+    reason: str  # one of NOT_EVIDENCED_REASONS
+    note: str | None = None
+    title_en: str | None = None
+    title_source: str = "paraphrase"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -46,17 +74,28 @@ class Framework:
     controls: tuple[Control, ...]
     description: str | None = None
     url: str | None = None
+    scoring: str = "score"  # one of SCORING_MODES
+    title_source: str = "paraphrase"  # one of TITLE_SOURCES, the file's default
+    not_evidenced: tuple[NotEvidenced, ...] = ()
 
     def check_ids(self) -> set[str]:
         return {c for control in self.controls for c in control.checks}
+
+    @property
+    def total_controls(self) -> int:
+        """Every control of the framework: the ones mapped here and the ones not evidenced."""
+        return len(self.controls) + len(self.not_evidenced)
 
 
 @dataclass
 class CheckCoverage:
     """What the scan knows about one check, for the roll-up."""
 
-    evaluated: int = 0  # resources of the check's kinds that were evaluated
-    failed_resources: set[int] = field(default_factory=set)
+    evaluated: int = 0  # resources in the check's population: of its kinds, where its ``applies`` holds
+    failed_resources: set[int] = field(default_factory=set)  # id()s of resources with an open violation
+    excepted_resources: set[int] = field(default_factory=set)  # id()s of resources with a waived violation
+    not_applicable: set[int] = field(default_factory=set)  # id()s of resources of its kinds outside its population
+    population: str | None = None  # the check's population in words, to explain an empty one
     error: str | None = None  # why the check could not run, if it did not
     not_run: str | None = None  # why the check was deliberately not run (its --data is missing)
     not_collected: str | None = None  # kinds it needs that a cluster scan could not collect, and why
@@ -78,28 +117,66 @@ def load_framework(path: Path) -> Framework:
     if not isinstance(data, dict):
         raise FrameworkError(f"{name}: a mapping file must be a YAML mapping")
     fid = str(_require(data, "id", name, "the framework"))
+    scoring = _choice(data, "scoring", SCORING_MODES, "score", name, "the framework")
+    file_title_source = _choice(data, "title_source", TITLE_SOURCES, "paraphrase", name, "the framework")
     controls: list[Control] = []
     seen: set[str] = set()
-    for index, raw in enumerate(_require(data, "controls", name, "the framework"), start=1):
+    for index, raw in enumerate(_require_list(data, "controls", name), start=1):
         if not isinstance(raw, dict):
             raise FrameworkError(f"{name}: control #{index} must be a mapping")
-        cid = str(_require(raw, "id", name, f"control #{index}"))
+        cid = _id(raw, name, f"control #{index}")
         if cid in seen:
             raise FrameworkError(f"{name}: control {cid} is listed twice")
         seen.add(cid)
         automation = str(raw.get("automation", "automated"))
         if automation not in AUTOMATION_LEVELS:
             raise FrameworkError(f"{name}: control {cid}: automation must be one of {', '.join(AUTOMATION_LEVELS)}")
-        checks = tuple(str(c) for c in raw.get("checks") or ())
+        raw_checks = raw.get("checks") or ()
+        if not isinstance(raw_checks, (list, tuple)) or not all(isinstance(c, str) and c for c in raw_checks):
+            raise FrameworkError(f"{name}: control {cid}: 'checks' must be a list of check ids, such as [privileged-containers]")
+        checks = tuple(raw_checks)
         if automation != "manual" and not checks:
             raise FrameworkError(f"{name}: control {cid} is '{automation}' but names no checks")
         if automation == "manual" and checks:
             raise FrameworkError(f"{name}: control {cid} is 'manual' but names checks; use 'partial'")
-        evidence = raw.get("manual_evidence")
+        evidence = _optional_text(raw, "manual_evidence", name, cid)
         if automation in ("partial", "manual") and not evidence:
             raise FrameworkError(f"{name}: control {cid} is '{automation}' and must say what manual_evidence the auditor needs")
         controls.append(
-            Control(cid, str(_require(raw, "title", name, f"control {cid}")), automation, checks, evidence, raw.get("description"), _optional_text(raw, "title_en", name, cid))
+            Control(
+                cid,
+                _title(raw, name, f"control {cid}"),
+                automation,
+                checks,
+                evidence,
+                _optional_text(raw, "description", name, cid),
+                _optional_text(raw, "title_en", name, cid),
+                _choice(raw, "title_source", TITLE_SOURCES, file_title_source, name, f"control {cid}"),
+            )
+        )
+    not_evidenced: list[NotEvidenced] = []
+    raw_rest = data.get("not_evidenced", [])
+    if raw_rest is None or not isinstance(raw_rest, list):
+        raise FrameworkError(f"{name}: 'not_evidenced' must be a list of controls (use [] when every control is mapped)")
+    for index, raw in enumerate(raw_rest, start=1):
+        if not isinstance(raw, dict):
+            raise FrameworkError(f"{name}: not_evidenced #{index} must be a mapping")
+        cid = _id(raw, name, f"not_evidenced #{index}")
+        if cid in seen:
+            raise FrameworkError(f"{name}: control {cid} is listed twice (controls and not_evidenced together must name each control once)")
+        seen.add(cid)
+        for key in ("checks", "automation", "manual_evidence"):
+            if key in raw:
+                raise FrameworkError(f"{name}: not_evidenced {cid} has '{key}'; a control with checks or manual evidence belongs under controls")
+        not_evidenced.append(
+            NotEvidenced(
+                cid,
+                _title(raw, name, f"not_evidenced {cid}"),
+                _choice(raw, "reason", NOT_EVIDENCED_REASONS, None, name, f"not_evidenced {cid}"),
+                _optional_text(raw, "note", name, cid),
+                _optional_text(raw, "title_en", name, cid),
+                _choice(raw, "title_source", TITLE_SOURCES, file_title_source, name, f"not_evidenced {cid}"),
+            )
         )
     return Framework(
         id=fid,
@@ -109,7 +186,45 @@ def load_framework(path: Path) -> Framework:
         controls=tuple(controls),
         description=data.get("description"),
         url=data.get("url"),
+        scoring=scoring,
+        title_source=file_title_source,
+        not_evidenced=tuple(not_evidenced),
     )
+
+
+def _require_list(data: dict[str, Any], key: str, name: str) -> list[Any]:
+    value = _require(data, key, name, "the framework")
+    if not isinstance(value, list):
+        raise FrameworkError(f"{name}: '{key}' must be a list of controls, not {type(value).__name__}")
+    return value
+
+
+def _id(raw: dict[str, Any], name: str, where: str) -> str:
+    value = _require(raw, "id", name, where)
+    if isinstance(value, float):  # YAML reads an unquoted 2.10 as the number 2.1
+        raise FrameworkError(f"{name}: {where}: 'id' {value!r} must be quoted, such as \"{value}\" (an unquoted 2.10 reads as 2.1)")
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise FrameworkError(f"{name}: {where}: 'id' must be a string such as \"CC6.1\"")
+    return str(value)
+
+
+def _title(raw: dict[str, Any], name: str, where: str) -> str:
+    value = _require(raw, "title", name, where)
+    if not isinstance(value, str):
+        raise FrameworkError(f"{name}: {where}: 'title' must be a string")
+    return value
+
+
+def _choice(raw: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None, name: str, where: str) -> str:
+    """A value from a fixed set; a typo fails loudly instead of silently meaning the default."""
+    value = raw.get(key)
+    if value is None:
+        if default is None:
+            raise FrameworkError(f"{name}: {where} is missing '{key}' (one of {', '.join(allowed)})")
+        return default
+    if not isinstance(value, str) or value not in allowed:
+        raise FrameworkError(f"{name}: {where}: '{key}' must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def load_frameworks(extra_dirs: Sequence[str | Path] = ()) -> list[Framework]:
@@ -169,37 +284,70 @@ def controls_by_check(frameworks: Iterable[Framework]) -> dict[str, dict[str, li
     return dict(out)
 
 
-def _control_result(control: Control, coverage: dict[str, CheckCoverage], open_findings: dict[str, list[int]]) -> ControlResult:
-    result = ControlResult(control.id, control.title, control.automation, "manual", list(control.checks), manual_evidence=control.manual_evidence, title_en=control.title_en)
+def _check_status(check: str, coverage: dict[str, CheckCoverage], open_findings: dict[str, list[int]], waived: dict[str, set[str]]) -> tuple[str, str | None]:
+    """One check's own status for a control, with the reason when it is not assessed."""
+    cov = coverage.get(check)
+    if open_findings.get(check):
+        return "fail", None
+    if cov is None:
+        return "not-assessed", f"{check} was not part of this scan"
+    if cov.error:
+        return "not-assessed", f"{check} could not run: {cov.error}"
+    if cov.not_run:
+        return "not-assessed", f"{check} {cov.not_run}"
+    if cov.not_collected:
+        return "not-assessed", f"{check} not assessed: {cov.not_collected}"
+    if cov.evaluated == 0:
+        if cov.population:
+            return "not-assessed", f"{check} found no resource in its population: {cov.population}"
+        return "not-assessed", f"{check} found no resources of its kinds in scope"
+    if waived.get(check):
+        return "pass-with-exceptions", None
+    return "pass", None
+
+
+def _control_result(
+    control: Control, framework: Framework, coverage: dict[str, CheckCoverage], open_findings: dict[str, list[int]],
+    waived: dict[str, set[str]], populations: "Populations | None",
+) -> ControlResult:
+    result = ControlResult(
+        control.id, control.title, control.automation, "manual", list(control.checks), manual_evidence=control.manual_evidence,
+        title_en=control.title_en, description=control.description, title_source=control.title_source or framework.title_source,
+    )
     if control.automation == "manual":
         result.reason = "no automated check; human evidence needed"
         return result
+    statuses = {check: _check_status(check, coverage, open_findings, waived) for check in control.checks}
+    result.check_status = {check: status for check, (status, _why) in statuses.items()}
+    if populations is not None:
+        population = populations.control(control.checks)
+        result.resources_evaluated, result.resources_failed = population.resources, population.failed
+        result.resources_excepted, result.resources_passed = population.excepted, population.passed
+        result.population = population.lists
+    else:  # a roll-up without resource numbering (one cluster of a fleet): counts from the coverage alone
+        failed = set().union(*(coverage[c].failed_resources for c in control.checks if c in coverage))
+        excepted = set().union(*(coverage[c].excepted_resources for c in control.checks if c in coverage)) - failed
+        result.resources_evaluated = max((coverage[c].evaluated for c in control.checks if c in coverage), default=0)
+        result.resources_failed, result.resources_excepted = len(failed), len(excepted)
+        result.resources_passed = max(0, result.resources_evaluated - len(failed) - len(excepted))
     failing = sorted({i for check in control.checks for i in open_findings.get(check, ())})
-    failed_resources = set().union(*(coverage[c].failed_resources for c in control.checks if c in coverage))
-    result.resources_evaluated = sum(coverage[c].evaluated for c in control.checks if c in coverage)
-    result.resources_failed = len(failed_resources)
+    problems = [why for status, why in statuses.values() if status == "not-assessed" and why]
+    exceptions = sorted({w for check in control.checks for w in waived.get(check, ())})
     if failing:
         result.status = "fail"
         result.findings = failing
-        return result
-    problems = []
-    for check in control.checks:
-        cov = coverage.get(check)
-        if cov is None:
-            problems.append(f"{check} was not part of this scan")
-        elif cov.error:
-            problems.append(f"{check} could not run: {cov.error}")
-        elif cov.not_run:
-            problems.append(f"{check} {cov.not_run}")
-        elif cov.not_collected:
-            problems.append(f"{check} not assessed: {cov.not_collected}")
-        elif cov.evaluated == 0:
-            problems.append(f"{check} found no resources of its kinds in scope")
-    if problems:
+    elif problems:
         result.status = "not-assessed"
         result.reason = "; ".join(problems)
+    elif exceptions:
+        result.status = "pass-with-exceptions"
+        result.reason = f"every violation is covered by an approved exception ({len(exceptions)} in the exception register)"
     else:
         result.status = "pass"
+    if exceptions:
+        result.waivers = exceptions
+    if control.automation == "partial" and result.passed:
+        result.manual_evidence_pending = True
     return result
 
 
@@ -207,26 +355,52 @@ def roll_up(
     frameworks: Sequence[Framework],
     findings: Sequence[Finding],
     coverage: dict[str, CheckCoverage],
+    populations: "Populations | None" = None,
 ) -> list[FrameworkResult]:
-    """Control and framework status from the findings and what each check actually saw."""
+    """Control and framework status from the findings and what each check actually saw.
+
+    A control passes only when every check behind it ran on a non-empty
+    population and found nothing open; where the only violations are waived
+    it is ``pass-with-exceptions`` and names the waivers.  ``populations``
+    (resources numbered in result order) gives each control its population
+    lists; without it the counts come from the coverage alone.
+    """
     open_findings: dict[str, list[int]] = defaultdict(list)
+    waived: dict[str, set[str]] = defaultdict(set)
     for index, finding in enumerate(findings):
         if finding.status in VIOLATION_STATUSES:  # a baselined finding is accepted debt, still a violation
             open_findings[finding.policy].append(index)
+        elif finding.status == "waived" and finding.waiver:
+            waived[finding.policy].add(finding.waiver)
     results = []
     for fw in frameworks:
-        controls = [_control_result(c, coverage, open_findings) for c in fw.controls]
-        counts = {status: sum(1 for c in controls if c.status == status) for status in ("pass", "fail", "not-assessed", "manual")}
-        assessed = counts["pass"] + counts["fail"]
+        controls = [_control_result(c, fw, coverage, open_findings, waived, populations) for c in fw.controls]
+        counts = {status: sum(1 for c in controls if c.status == status) for status in ("pass", "pass-with-exceptions", "fail", "not-assessed", "manual")}
+        assessed = sum(counts[s] for s in ASSESSED_STATUSES)
+        scored = fw.scoring == "score" and assessed > 0
+        total = len(fw.controls) + len(fw.not_evidenced)
+        by_automation = {level: [c for c in controls if c.automation == level] for level in AUTOMATION_LEVELS}
         results.append(
             FrameworkResult(
                 id=fw.id,
                 title=fw.title,
                 version=fw.version,
                 controls=controls,
-                score=round(counts["pass"] / assessed, 4) if assessed else None,
-                coverage=round(assessed / len(controls), 4) if controls else 0.0,
+                score=round(counts["pass"] / assessed, 4) if scored else None,
+                score_with_exceptions=round((counts["pass"] + counts["pass-with-exceptions"]) / assessed, 4) if scored else None,
+                coverage=round(assessed / total, 4) if total else 0.0,
                 counts=counts,
+                scoring=fw.scoring,
+                scope={
+                    "controls_total": total,
+                    "in_scope": len(fw.controls),
+                    "not_evidenced": len(fw.not_evidenced),
+                    **{level: len(members) for level, members in by_automation.items()},
+                    "assessed_automated": sum(1 for c in by_automation["automated"] if c.status in ASSESSED_STATUSES),
+                    "assessed_partial": sum(1 for c in by_automation["partial"] if c.status in ASSESSED_STATUSES),
+                },
+                title_source=fw.title_source,
+                not_evidenced=[n.to_dict() for n in fw.not_evidenced],
             )
         )
     return results

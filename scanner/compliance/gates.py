@@ -56,11 +56,14 @@ def parse_fail_under(values: tuple[str, ...] | list[str]) -> dict[str, float]:
 
 
 def check_frameworks(result: ScanResult, fail_under: dict[str, float]) -> None:
-    """Every framework named in --fail-under must be in the result; a typo must not pass silently."""
+    """Every framework named in --fail-under must be in the result and have a score; a typo must not pass silently."""
     present = [fw.id for fw in result.frameworks]
     unknown = sorted(set(fail_under) - set(present))
     if unknown:
         raise GateError(f"--fail-under: unknown framework(s) {', '.join(unknown)}; this scan has: {', '.join(present) or 'none'}")
+    unscored = sorted(fw.id for fw in result.frameworks if fw.id in fail_under and fw.scoring == "counts")
+    if unscored:
+        raise GateError(f"--fail-under: {', '.join(unscored)} is risk-based and reported as control counts, not a score")
 
 
 def percent(value: float) -> str:
@@ -78,7 +81,8 @@ def evaluate_gates(result: ScanResult, policy: GatePolicy) -> list[dict[str, Any
         failing = sum(1 for f in result.findings if f.status == "fail" and severity_rank(f.severity) <= threshold)
         detail = f"{failing} open finding(s) at or above {policy.fail_on}" if failing else f"no open findings at or above {policy.fail_on}"
         gates.append({"gate": "fail-on", "threshold": policy.fail_on, "tripped": bool(failing), "detail": detail})
-    scores = {fw.id: fw.score for fw in result.frameworks}
+    # Approved exceptions count as passed, as waived findings do not trip --fail-on.
+    scores = {fw.id: fw.score_with_exceptions for fw in result.frameworks}
     for framework_id, minimum in sorted(policy.fail_under.items()):
         score = scores.get(framework_id)
         actual = None if score is None else round(score * 100, 2)

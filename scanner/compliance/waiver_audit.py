@@ -49,6 +49,7 @@ class Audit:
     waivers: int = 0  # entries in the file
     applied: int = 0
     problems: list[Problem] = field(default_factory=list)
+    inline: list[Waiver] = field(default_factory=list)  # kubecomply.io/waive.* annotations found, whatever their state
     result: ScanResult | None = None
 
     def count(self, kind: str) -> int:
@@ -56,7 +57,8 @@ class Audit:
 
     def to_dict(self) -> dict[str, Any]:
         counts = {kind: self.count(kind) for kind in ("invalid", "expired", "unused", "expiring")}
-        return {"file": self.file, "waivers": self.waivers, "applied": self.applied, "counts": counts, "problems": [p.to_dict() for p in self.problems]}
+        inline = [{"id": w.id, "check": w.check, "status": w.status, **({"problem": w.problem} if w.problem else {}), **({"expires": w.expires} if w.expires else {})} for w in self.inline]
+        return {"file": self.file, "waivers": self.waivers, "applied": self.applied, "counts": counts, "problems": [p.to_dict() for p in self.problems], "inline": inline}
 
 
 def _natural(text: str) -> list[Any]:
@@ -98,8 +100,10 @@ def audit_waivers(
     for w in result.waivers:
         if w.status == "applied":
             audit.applied += 1
-        if w.status == "invalid":
-            problems.append(Problem("invalid", w.id, f"{w.source}: names unknown check {w.check!r}", check=w.check))
+        if w.source.startswith("annotation"):
+            audit.inline.append(w)
+        if w.status in ("invalid", "refused"):
+            problems.append(Problem("invalid", w.id, f"{w.source}: {w.status}: {w.problem or f'names unknown check {w.check!r}'}", check=w.check))
         elif w.status == "expired":
             problems.append(Problem("expired", w.id, f"expired on {w.expires}; its findings are open again", check=w.check, expires=w.expires))
         elif w.status == "unused":

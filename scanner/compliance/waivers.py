@@ -115,8 +115,57 @@ def _matches(selector: dict[str, Any], resource: Resource) -> bool:
     return True
 
 
-def inline_waivers(resource: Resource, known_checks: set[str]) -> dict[str, Waiver]:
-    """Waivers a resource declares on itself: ``kubecomply.io/waive.<check-id>: <justification>``."""
+INLINE_POLICIES = ("allow", "deny")
+INLINE_FIELDS = ("justification", "approved_by", "expires", "ticket")
+INLINE_FORMAT = (
+    'a mapping such as {"justification": "...", "approved_by": "security@example.com", '
+    '"expires": "2027-06-30", "ticket": "SEC-1"} (ticket optional; see README, Waivers)'
+)
+
+
+def inline_setting(path: str | Path) -> str | None:
+    """The waivers file's ``inline_waivers: allow|deny``, if it sets one; an org that reviews exceptions only there says deny."""
+    try:
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    except (OSError, yaml.YAMLError):
+        return None  # load_waivers reports the file itself
+    value = data.get("inline_waivers") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    if value not in INLINE_POLICIES:
+        raise WaiverError(f"{path}: inline_waivers must be one of {', '.join(INLINE_POLICIES)}, not {value!r}")
+    return str(value)
+
+
+def _inline_fields(value: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """The annotation's value as waiver fields, or why it is not one."""
+    try:
+        data = yaml.load(str(value), Loader=SAFE_LOADER) if isinstance(value, str) else value
+    except yaml.YAMLError:
+        data = None
+    if isinstance(data, str) or data is None:
+        return None, f"only a justification was given; an inline waiver also needs approved_by and expires: {INLINE_FORMAT}"
+    if not isinstance(data, dict):
+        return None, f"the annotation's value must be {INLINE_FORMAT}"
+    unknown = sorted(str(k) for k in data if k not in INLINE_FIELDS)
+    if unknown:
+        return None, f"unknown field(s) {', '.join(unknown)}; use {', '.join(INLINE_FIELDS)}"
+    missing = [k for k in REQUIRED_KEYS if k != "check" and data.get(k) in (None, "")]
+    if missing:
+        return None, f"missing {', '.join(missing)}: an inline waiver needs the same fields as a waivers file entry"
+    return data, None
+
+
+def inline_waivers(resource: Resource, known_checks: set[str], today: dt.date | None = None, policy: str = "allow") -> dict[str, Waiver]:
+    """Waivers a resource declares on itself: ``kubecomply.io/waive.<check-id>: {justification, approved_by, expires, ticket}``.
+
+    An annotation without an approver and an expiry date is not a waiver
+    anyone approved: it is listed as ``invalid`` and applies to nothing.  With
+    ``policy`` deny (``--inline-waivers deny`` or the waivers file's
+    ``inline_waivers: deny``) every inline waiver is ``refused``: exceptions
+    then come only from the reviewed waivers file.
+    """
+    today = today or dt.date.today()
     annotations = resource.metadata.get("annotations") or {}
     out: dict[str, Waiver] = {}
     if not isinstance(annotations, dict):
@@ -129,11 +178,28 @@ def inline_waivers(resource: Resource, known_checks: set[str]) -> dict[str, Waiv
         waiver = Waiver(
             id=f"annotation:{ident.label()}:{check}",
             check=check,
-            justification=" ".join(str(value).split()) or "(no justification given)",
+            justification="(none given)",
             source=f"annotation on {ident.label()} ({resource.origin.label()})",
             match={"kind": ident.kind, "namespace": ident.namespace or "", "name": ident.name},
-            status="unused" if check in known_checks else "invalid",
         )
+        fields_, problem = _inline_fields(value)
+        if fields_ is not None:
+            waiver.justification = " ".join(str(fields_["justification"]).split())
+            waiver.approved_by = str(fields_["approved_by"])
+            waiver.ticket = str(fields_["ticket"]) if fields_.get("ticket") else None
+            try:
+                expires = _as_date(fields_["expires"], f"annotation {key} on {ident.label()}")
+            except WaiverError as exc:
+                problem = str(exc).split(": ", 1)[1]
+            else:
+                waiver.expires = expires.isoformat()
+                waiver.status = "expired" if expires < today else "unused"
+        if check not in known_checks:
+            waiver.status, waiver.problem = "invalid", f"names unknown check {check!r}"
+        elif problem:
+            waiver.status, waiver.problem = "invalid", problem
+        elif policy == "deny":
+            waiver.status, waiver.problem = "refused", "inline waivers are not accepted here (--inline-waivers deny or the waivers file's inline_waivers: deny)"
         out[check] = waiver
     return out
 
@@ -144,26 +210,32 @@ def apply_waivers(
     file_waivers: list[Waiver],
     all_resources: Sequence[Resource],
     known_checks: set[str],
+    today: dt.date | None = None,
+    inline_policy: str = "allow",
 ) -> list[Waiver]:
     """Mark waived findings in place; return the exception register (file and inline waivers).
 
-    ``finding_resources[i]`` is the resource behind ``findings[i]``.
+    ``finding_resources[i]`` is the resource behind ``findings[i]``.  Only a
+    waiver that is valid and in force applies: inline ones that are invalid,
+    refused or expired are in the register and waive nothing.
     """
     register: list[Waiver] = list(file_waivers)
     inline_by_resource: dict[int, dict[str, Waiver]] = {}
     for resource in all_resources:
-        declared = inline_waivers(resource, known_checks)
+        declared = inline_waivers(resource, known_checks, today, inline_policy)
         if declared:
             inline_by_resource[id(resource)] = declared
             register.extend(declared.values())
     for finding, resource in zip(findings, finding_resources):
         waiver = inline_by_resource.get(id(resource), {}).get(finding.policy)
+        if waiver is not None and waiver.status not in ("unused", "applied"):
+            waiver = None  # an invalid, refused or expired inline waiver leaves the finding to the file's waivers
         if waiver is None:
             waiver = next(
                 (w for w in file_waivers if w.status != "expired" and w.check == finding.policy and _matches(w.match or {}, resource)),
                 None,
             )
-        if waiver is not None and waiver.status != "invalid":
+        if waiver is not None:
             finding.status = "waived"
             finding.waiver = waiver.id
             waiver.status = "applied"

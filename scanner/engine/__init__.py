@@ -32,6 +32,22 @@ class Evaluation:
 
     violations: list[Violation] = field(default_factory=list)
     failed_checks: dict[str, str] = field(default_factory=dict)
+    # check id -> indexes of resources of its kinds that are outside its population (its ``applies`` is not true)
+    not_applicable: dict[str, set[int]] = field(default_factory=dict)
+
+    def merge(self, other: "Evaluation") -> None:
+        """Add another slice's results (forked workers, batches)."""
+        self.violations.extend(other.violations)
+        for check_id, reason in other.failed_checks.items():
+            previous = self.failed_checks.get(check_id)
+            self.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
+        for check_id, indexes in other.not_applicable.items():
+            self.not_applicable.setdefault(check_id, set()).update(indexes)
+
+    def add_outside(self, values: Any, index: dict[str, list[int]]) -> None:
+        """Record the ``scope.outside`` results of one batch: [check id, kind, position in the batch's kind group]."""
+        for check_id, kind, position in values or ():
+            self.not_applicable.setdefault(check_id, set()).add(index[kind][position])
 
 
 class Engine(Protocol):

@@ -67,6 +67,7 @@ class _Lane:
     wrapper: Wrapper
     kinds: set[str] | None  # the kinds its checks evaluate; None: every kind
     reads_inventory: bool
+    narrowed: frozenset[str] = frozenset()  # its checks that define ``applies``
     fallback_loaded: bool = False  # the per-check rules, loaded the first time a batch needs them
 
 
@@ -125,7 +126,8 @@ class EmbeddedEngine:
             for name, text in wrapper.modules:
                 engine.add_policy(name, text)
             kinds = None if any(ALL_KINDS in p.kinds for p in members) else {k for p in members for k in p.kinds}
-            lanes.append(_Lane(engine, wrapper, kinds, any(m.path in readers for m in modules)))
+            narrowed = frozenset(p.id for p in members if p.has_applies)
+            lanes.append(_Lane(engine, wrapper, kinds, any(m.path in readers for m in modules), narrowed))
         self._inventory_kinds = inventory_kinds(policy_set)
         self._lanes = lanes
         self._loaded = True
@@ -166,10 +168,7 @@ class EmbeddedEngine:
             raise EngineError(f"evaluation worker failed: {exc}") from None
         result = parts[0]
         for value in parts[1:]:
-            result.violations.extend(value.violations)
-            for check_id, reason in value.failed_checks.items():
-                previous = result.failed_checks.get(check_id)
-                result.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
+            result.merge(value)
         return result
 
     def _evaluate_range(self, resources: Sequence[dict[str, Any]], first: int, last: int) -> Evaluation:
@@ -193,6 +192,7 @@ class EmbeddedEngine:
                             serialised[kind] = f"{json.dumps(kind)}: {json.dumps(kinds[kind])}"
                     inputs[present] = '{"kinds": {' + ", ".join(serialised[k] for k in present) + "}}"
                 lane.engine.set_input_json(inputs[present])
+                self._evaluate_scope(lane, index, result)
                 try:
                     found = [json.loads(lane.engine.eval_rule_as_json(group)) for group in lane.wrapper.groups]
                 except Exception:
@@ -202,6 +202,25 @@ class EmbeddedEngine:
                     for kind, position, check_id, value in values or ():
                         result.violations.append(parse_result(check_id, index[kind][position], value))
         return result
+
+    @staticmethod
+    def _evaluate_scope(lane: "_Lane", index: dict[str, list[int]], result: Evaluation) -> None:
+        """Which resources are outside the population of the lane's checks that define ``applies``.
+
+        A check whose ``applies`` cannot be evaluated has an unknown
+        population, so it is reported as not having run, never as passing.
+        """
+        if lane.wrapper.scope is None:
+            return
+        try:
+            result.add_outside(json.loads(lane.engine.eval_rule_as_json(lane.wrapper.scope)), index)
+        except Exception as exc:
+            file, line, message = engine_error_text(exc)
+            where = f" at {file}:{line}" if file else ""
+            for check_id in sorted(lane.narrowed):
+                previous = result.failed_checks.get(check_id)
+                reason = f"its applies rule could not be evaluated{where}: {message}"
+                result.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
 
     def _evaluate_each(self, lane: "_Lane", batch: Sequence[dict[str, Any]], start: int, index: dict, result: Evaluation) -> None:
         """The fast path failed for this lane and batch: run each check alone to find which one, and where.

@@ -126,6 +126,7 @@ class OpaServerEngine:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.scan_id):
             raise EngineError(f"invalid scan id {self.scan_id!r}")
         self.version: str | None = None
+        self._narrowed: list[str] = []  # checks with an applies rule
         self.requests_sent = 0
         self.cleanup_errors: list[str] = []
         token = read_token_file(token_file) if token_file else None
@@ -243,7 +244,8 @@ class OpaServerEngine:
         data_with = f" with data.inventory as data.{POLICY_PREFIX}.{self.scan_id}.inventory" if self._reads_inventory else ""
         if self.config:  # likewise --data: the scan's own copy, never a shared data.kubecomply.config
             data_with += f" with data.kubecomply.config as data.{POLICY_PREFIX}.{self.scan_id}.config"
-        wrapper = build_wrapper(policy_set.policies, package=self.package, data_with=data_with)
+        wrapper = build_wrapper(policy_set.policies, package=self.package, data_with=data_with, scope_in_fast=True)
+        self._narrowed = sorted(p.id for p in policy_set.policies if p.has_applies)
         for name, text in wrapper.all_modules:
             modules.append((self._policy_id(f"wrapper/{name}"), name, text))
         for policy_id, file, _text in modules:
@@ -353,10 +355,26 @@ class OpaServerEngine:
         except OpaRequestError as exc:
             self._require_eval_error(exc)
             self._evaluate_each(resources, first, last, body, index, result)
+            self._evaluate_scope(body, index, result, f"evaluating populations of resources #{first + 1}-{last}")
             return
         for group in self._wrapper.groups:
             for kind, position, check_id, value in found.get(group.rsplit(".", 1)[1]) or ():
                 result.violations.append(parse_result(check_id, index[kind][position], value))
+        result.add_outside(found.get("outside"), index)
+
+    def _evaluate_scope(self, body: bytes, index: dict[str, list[int]], result: Evaluation, what: str) -> None:
+        """The population rule alone, after the batch's combined query failed; an error leaves its checks not run."""
+        assert self._wrapper is not None
+        if self._wrapper.scope is None:
+            return
+        try:
+            result.add_outside(self._query(self._wrapper.scope, body, what), index)
+        except OpaRequestError as exc:
+            self._require_eval_error(exc)
+            reason = f"its applies rule could not be evaluated: {one_line(exc.body.get('message', ''))}"
+            for check_id in self._narrowed:
+                previous = result.failed_checks.get(check_id)
+                result.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
 
     def _require_eval_error(self, exc: OpaRequestError) -> None:
         """Only an evaluation error (500 with details) is a check's fault; anything else stops the scan."""

@@ -19,6 +19,11 @@ Two sets of rules are generated:
 
 Each group's checks sit in a package of their own because regorus evaluates
 every rule of a package whenever one of its rules is referenced.
+
+Checks that narrow their population with an ``applies`` rule get a third,
+small package: ``scope.outside`` lists, per check, the resources of its kinds
+for which ``applies`` is not true, so the roll-up counts only resources in the
+population (docs/policies.md, "Populations").
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class Wrapper:
     groups: list[str]  # fast-path rule references; results are [kind, i, check id, violation]
     rules: dict[str, str]  # per-check rule reference -> check id; results are [kind, i, violation]
     fallback: tuple[str, str]  # (file name, Rego text) of the per-check rules
+    scope: str | None = None  # rule reference whose results are [check id, kind, i] outside a check's population
 
     @property
     def all_modules(self) -> list[tuple[str, str]]:
@@ -52,11 +58,14 @@ def _kind_selector(kinds: Sequence[str]) -> list[str]:
     return [f"\tsome kind in {json.dumps(list(kinds))}", "\tgroup := input.kinds[kind]"]
 
 
-def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, data_with: str = "") -> Wrapper:
+def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, data_with: str = "", scope_in_fast: bool = False) -> Wrapper:
     """The fast-path and per-check modules for ``policies``.
 
     ``data_with`` is appended to every ``with input as r``; the OPA engine uses it
     to point ``data.inventory`` at the scan's own copy on a shared server.
+    ``scope_in_fast`` puts the population rule in the fast package, so that one
+    query of that package answers both (regorus evaluates a whole package per
+    reference, so the embedded engine keeps it apart).
     """
     scope = f"with input as r{data_with}"
     header = ["", "import rego.v1", ""]
@@ -87,8 +96,21 @@ def build_wrapper(policies: Sequence[Policy], package: str = WRAPPER_PACKAGE, da
         fast += [f"group_{number} contains [kind, i, check, v] if {{", *_kind_selector(kinds)]
         fast += ["\tsome i, r in group", f"\tsome check, found in data.{group_package}.all {scope}", "\tsome v in found", "}", ""]
         groups.append(f"data.{package}.fast.group_{number}")
+    scope_ref = None
+    narrowed = [p for p in policies if p.has_applies]
+    outside: list[str] = []
+    for policy in narrowed:
+        outside += [f"outside contains [{json.dumps(policy.id)}, kind, i] if {{", *_kind_selector(policy.kinds)]
+        outside += ["\tsome i, r in group", f"\tnot data.{policy.package}.applies {scope}", "}", ""]
+    if narrowed and scope_in_fast:
+        # One query answers both (the OPA server: one HTTP request per batch).
+        fast += outside
+        scope_ref = f"data.{package}.fast.outside"
+    elif narrowed:
+        modules.append(("kubecomply-scope.rego", "\n".join([f"package {package}.scope", *header, *outside])))
+        scope_ref = f"data.{package}.scope.outside"
     modules.append(("kubecomply-fast.rego", "\n".join(fast)))
-    return Wrapper(modules, groups, rules, ("kubecomply-each.rego", "\n".join(each)))
+    return Wrapper(modules, groups, rules, ("kubecomply-each.rego", "\n".join(each)), scope_ref)
 
 
 def group_by_kind(resources: Sequence[dict[str, Any]], offset: int = 0) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[int]]]:

@@ -22,8 +22,9 @@ FINDING_COLUMNS = [
     "file", "line", "field_path", "message", "controls", "waiver", "waiver_justification", "remediation",
 ]
 CONTROL_COLUMNS = [
-    "framework", "framework_version", "control", "title", "automation", "status", "reason",
-    "checks", "resources_evaluated", "resources_failed", "open_findings", "manual_evidence",
+    "framework", "framework_version", "control", "title", "automation", "status", "manual_evidence_pending", "reason",
+    "checks", "resources_evaluated", "resources_passed", "resources_failed", "resources_excepted", "open_findings",
+    "waivers", "manual_evidence",
 ]
 
 
@@ -73,7 +74,8 @@ def render_csv_controls(result: ScanResult) -> str:
     for fw in result.frameworks:
         for c in fw.controls:
             rows.append([
-                fw.id, fw.version, c.id, c.title, c.automation, c.status, c.reason or "",
-                ";".join(c.checks), c.resources_evaluated, c.resources_failed, len(c.findings), c.manual_evidence or "",
+                fw.id, fw.version, c.id, c.title, c.automation, c.status, "yes" if c.manual_evidence_pending else "", c.reason or "",
+                ";".join(c.checks), c.resources_evaluated, c.resources_passed, c.resources_failed, c.resources_excepted, len(c.findings),
+                ";".join(c.waivers), c.manual_evidence or "",
             ])
     return _write(CONTROL_COLUMNS, rows)

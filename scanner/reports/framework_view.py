@@ -38,7 +38,7 @@ def render_framework(fw: Framework, controls: Sequence[Control], result: ScanRes
     for c in controls:
         row = [c.id, f"{c.title} ({c.title_en})" if c.title_en else c.title, c.automation, ", ".join(c.checks) or "-"]
         if last:
-            row.append(last[c.id].status if c.id in last else "not in result")
+            row.append(last[c.id].status_label() if c.id in last else "not in result")
         rows.append(row)
     if last:
         headers.append("LAST RESULT")
@@ -72,11 +72,18 @@ def render_control(fw: Framework, control: Control, checks: dict[str, Policy], r
     if outcome is None:
         lines.append(f"Last result ({results_name}, {scanned}): this control is not in the result")
         return "\n".join(lines) + "\n"
-    lines.append(f"Last result ({results_name}, {scanned}): {outcome.status}")
+    lines.append(f"Last result ({results_name}, {scanned}): {outcome.status_label()}")
     if outcome.reason:
         lines.append(f"  reason: {outcome.reason}")
     if outcome.status != "manual":
-        lines.append(f"  resources evaluated: {outcome.resources_evaluated}, failing: {outcome.resources_failed}")
+        lines.append(
+            f"  population (distinct resources): {outcome.resources_evaluated} evaluated, {outcome.resources_passed} passed, "
+            f"{outcome.resources_failed} failed, {outcome.resources_excepted} passed only through exceptions"
+        )
+    for check_id, status in outcome.check_status.items():
+        lines.append(f"  check {check_id}: {status}")
+    if outcome.waivers:
+        lines.append(f"  exceptions (exception register): {', '.join(outcome.waivers)}")
     if outcome.findings and result is not None:
         rows = []
         for index in outcome.findings[:FINDINGS_SHOWN]:

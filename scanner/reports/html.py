@@ -24,7 +24,7 @@ from .provenance import provenance_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 SECTIONS = ("cover", "summary", "frameworks", "findings", "waivers", "gaps", "method", "integrity")
-STATUSES = ("pass", "fail", "not-assessed", "manual")
+STATUSES = ("pass", "pass-with-exceptions", "fail", "not-assessed", "manual")
 TOP_FAILING = 8
 CHART_WIDTH = 240
 
@@ -181,6 +181,10 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "checks": sorted(result.checks, key=lambda c: c.id),
         "check_ids": result.scan.get("checks") or [],
         "resources_by_kind": sorted((summary.get("resources_by_kind") or {}).items()),
+        "inventory": [
+            {"index": i, "label": r.resource.label(), "location": _location(r.origin), "outcomes": r.outcomes or {}}
+            for i, r in enumerate(result.resources)
+        ],
         "digest": file_digest,
         "provenance": provenance_lines(result.scan),
         "canonical_digest": canonical_digest,  # the JSON's scan.result_digest

@@ -59,10 +59,21 @@ def _link_line(report_url: str | None) -> str:
 def _frameworks(result: ScanResult) -> list[str]:
     if not result.frameworks:
         return []
-    lines = ["| Framework | Score | Coverage | Pass | Fail | Not assessed |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| Framework | Score | With exceptions | Coverage | Pass | Pass w/ exceptions | Fail | Not assessed |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for fw in result.frameworks:
         c = fw.counts
-        lines.append(f"| {escape(fw.id)} | {_percent(fw.score)} | {_percent(fw.coverage)} | {c.get('pass', 0)} | {c.get('fail', 0)} | {c.get('not-assessed', 0)} |")
+        total = fw.scope.get("controls_total", len(fw.controls))
+        score, with_exc = ("counts only", "–") if fw.scoring == "counts" else (_percent(fw.score), _percent(fw.score_with_exceptions))
+        lines.append(
+            f"| {escape(fw.id)} | {score} | {with_exc} | {_percent(fw.coverage)} of {total} | {c.get('pass', 0)} | "
+            f"{c.get('pass-with-exceptions', 0)} | {c.get('fail', 0)} | {c.get('not-assessed', 0)} |"
+        )
+    pending = sum(1 for fw in result.frameworks for ctl in fw.controls if ctl.manual_evidence_pending)
+    if pending:
+        lines += ["", f"{pending} passing control(s) are partly automated: the automated part passed, manual evidence pending."]
     return lines + [""]
 
 

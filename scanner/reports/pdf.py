@@ -48,12 +48,17 @@ def chromium_command(browser: str, profile_dir: str, *args: str) -> list[str]:
 
 
 def write_pdf(result: ScanResult, output: str, lang: str = "en") -> None:
+    print_html(render_html(result, lang), output)
+
+
+def print_html(html: str, output: str) -> None:
+    """Print a self-contained HTML page to a PDF file (the period report uses it too)."""
     browser = find_chromium()
     if browser is None:
         raise PdfError("-f pdf needs Chromium on the PATH; install it (for example: apt-get install chromium) or use -f html and print from a browser")
     with tempfile.TemporaryDirectory(prefix="kubecomply-pdf-") as tmp:
         page = Path(tmp) / "report.html"
-        page.write_text(render_html(result, lang), encoding="utf-8")
+        page.write_text(html, encoding="utf-8")
         target = Path(output).resolve()
         command = chromium_command(browser, str(Path(tmp) / "profile"), "--no-pdf-header-footer", f"--print-to-pdf={target}", page.as_uri())
         try:

@@ -229,7 +229,11 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
         "gaps": len(result.gaps),
     }
     run_properties["frameworkScores"] = [
-        {"id": fw.id, "score": fw.score, "coverage": fw.coverage, "counts": fw.counts} for fw in result.frameworks
+        {
+            "id": fw.id, "score": fw.score, "scoreWithExceptions": fw.score_with_exceptions, "scoring": fw.scoring,
+            "coverage": fw.coverage, "counts": fw.counts, "controlsTotal": fw.scope.get("controls_total", len(fw.controls)),
+        }
+        for fw in result.frameworks
     ]
     driver: dict[str, Any] = {
         "name": "kubecomply",

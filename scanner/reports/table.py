@@ -58,24 +58,50 @@ def _findings(result: ScanResult) -> list[str]:
     return [table, ""]
 
 
+def _score(value: float | None, scoring: str) -> str:
+    return "counts" if scoring == "counts" else _percent(value)
+
+
 def _frameworks(result: ScanResult) -> list[str]:
     if not result.frameworks:
         return []
-    rows = [
-        [
+    rows = []
+    for fw in result.frameworks:
+        total = fw.scope.get("controls_total") or len(fw.controls)
+        rows.append([
             fw.id,
-            _percent(fw.score),
+            _score(fw.score, fw.scoring),
+            _score(fw.score_with_exceptions, fw.scoring),
+            f"{len(fw.controls)}/{total}",
             _percent(fw.coverage),
             fw.counts.get("pass", 0),
+            fw.counts.get("pass-with-exceptions", 0),
             fw.counts.get("fail", 0),
             fw.counts.get("not-assessed", 0),
             fw.counts.get("manual", 0),
-        ]
-        for fw in result.frameworks
-    ]
-    table = tabulate(rows, headers=["FRAMEWORK", "SCORE", "COVERAGE", "PASS", "FAIL", "NOT ASSESSED", "MANUAL"], tablefmt="simple")
-    lines = [table, "", "Score = passed / (passed + failed) controls; coverage = controls assessed automatically / all controls.", ""]
-    return lines + _not_assessed(result)
+        ])
+    headers = ["FRAMEWORK", "SCORE", "WITH EXC.", "IN SCOPE", "COVERAGE", "PASS", "PASS W/ EXC.", "FAIL", "NOT ASSESSED", "MANUAL"]
+    lines = [tabulate(rows, headers=headers, tablefmt="simple"), ""]
+    lines.append("Score = pass / assessed controls (pass, pass with exceptions, fail); WITH EXC. also counts controls whose only violations are waived.")
+    lines.append("In scope = controls these checks give evidence for / all controls of the framework; coverage = assessed / all controls.")
+    if any(fw.scoring == "counts" for fw in result.frameworks):
+        lines.append("counts: a risk-based framework (GDPR) is reported as control counts, never as a percentage.")
+    pending = sum(1 for fw in result.frameworks for c in fw.controls if c.manual_evidence_pending)
+    if pending:
+        lines.append(f"{pending} passing control(s) are only partly automated: the automated part passed, manual evidence pending.")
+    return lines + [""] + _excepted(result) + _not_assessed(result)
+
+
+def _excepted(result: ScanResult) -> list[str]:
+    """Controls that pass only because of approved exceptions, with the waivers behind them."""
+    entries = [(fw.id, c) for fw in result.frameworks for c in fw.controls if c.status == "pass-with-exceptions"]
+    if not entries:
+        return []
+    lines = ["Passed with exceptions (see the exception register):"]
+    lines += [f"  - {fw} {c.id}: {', '.join(c.waivers)}" for fw, c in entries[:NOT_ASSESSED_SHOWN]]
+    if len(entries) > NOT_ASSESSED_SHOWN:
+        lines.append(f"  ... and {len(entries) - NOT_ASSESSED_SHOWN} more (see the JSON result)")
+    return lines + [""]
 
 
 def _not_assessed(result: ScanResult) -> list[str]:
@@ -97,8 +123,8 @@ def _waivers(result: ScanResult) -> list[str]:
             lines.append(f"  ! waiver {w.id} for {w.check} expired on {w.expires}; its findings are open again")
         elif w.status == "unused":
             lines.append(f"  ? waiver {w.id} for {w.check} matched nothing")
-        elif w.status == "invalid":
-            lines.append(f"  ! {w.id}: names an unknown check")
+        elif w.status in ("invalid", "refused"):
+            lines.append(f"  ! {w.id}: {w.status}, not applied: {w.problem or 'names an unknown check'}")
     applied = sum(1 for w in result.waivers if w.status == "applied")
     if not lines and not applied:
         return []
