@@ -389,13 +389,14 @@ scope_options = options(
     click.option("-n", "--namespace", "namespaces", multiple=True, help="Scan only namespaces matching this glob (repeatable); cluster-scoped kinds are still collected."),
     click.option("--exclude-namespace", "exclude_namespaces", multiple=True, help="Leave out namespaces matching this glob (repeatable)."),
     click.option("--request-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each API request."),
+    click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True, help="Objects per list request (limit); smaller pages ask less of the API server at a time, at the cost of more requests."),
 )
 
 
-def cluster_options(namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float):
+def cluster_options(namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, page_size: int = 500):
     from .sources.cluster import ClusterOptions
 
-    return ClusterOptions(namespaces=tuple(namespaces), exclude_namespaces=tuple(exclude_namespaces), request_timeout=request_timeout)
+    return ClusterOptions(namespaces=tuple(namespaces), exclude_namespaces=tuple(exclude_namespaces), request_timeout=request_timeout, page_size=page_size)
 
 
 def cluster_targets(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool):
@@ -424,7 +425,7 @@ def cluster_targets(kubeconfig: str | None, contexts: Sequence[str], all_context
 @click.option("--context", "contexts", multiple=True, help="Kubeconfig context to scan (repeatable: a fleet).  [default: the current context]")
 @click.option("--all-contexts", is_flag=True, help="Scan every context of the kubeconfig, as a fleet.")
 @scope_options
-def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, **values: Any) -> None:
+def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, page_size: int, **values: Any) -> None:
     """Scan a live cluster (or several: --context twice, --all-contexts) through the Kubernetes API.
 
     \b
@@ -436,7 +437,7 @@ def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_co
     from .sources.clusters import ClusterSource
 
     targets = cluster_targets(kubeconfig, contexts, all_contexts)
-    scope = cluster_options(namespaces, exclude_namespaces, request_timeout)
+    scope = cluster_options(namespaces, exclude_namespaces, request_timeout, page_size)
     run_scan(lambda options: ClusterSource(targets, scope), values, (ClusterError,))
 
 
@@ -464,7 +465,7 @@ def export() -> None:
 @policy_dir_option
 @mapping_dir_option
 @click.option("--framework", "frameworks", multiple=True, help="Collect only the kinds the checks of this framework need (repeatable).")
-def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
+def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, page_size: int, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
     """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot."""
     from .pipeline import ScanOptions, load_bundle
     from .sources.clusters import ClusterTarget, collect_target
@@ -473,7 +474,7 @@ def export_cluster_command(output: str, kubeconfig: str | None, context: str | N
 
     try:
         bundle = load_bundle(ScanOptions(policy_dirs, mapping_dirs, frameworks))
-        collection = collect_target(ClusterTarget(context, kubeconfig), bundle.policy_set, cluster_options(namespaces, exclude_namespaces, request_timeout))
+        collection = collect_target(ClusterTarget(context, kubeconfig), bundle.policy_set, cluster_options(namespaces, exclude_namespaces, request_timeout, page_size))
         digest = write_snapshot(collection, output)
     except (*USER_ERRORS, ClusterError, OSError) as exc:
         fail(str(exc))

@@ -23,8 +23,17 @@ answers, over real HTTPS on 127.0.0.1, the read-only part of the API that
   returning ``user_info`` as ``status.userInfo``;
 * errors as ``Status`` objects: 401 without ``Authorization: Bearer <token>``, 403 for
   resources made forbidden, 404 for paths that are not served, 410 ``Expired`` for a
-  continue token made stale, 429 with ``Retry-After``, 500, a delayed answer (for
-  timeouts) and a connection dropped in the middle of a list body.
+  continue token made stale (carrying the inconsistent-continue token a real server
+  adds), 429 with ``Retry-After``, 500, a delayed answer (for timeouts) and a
+  connection dropped in the middle of a list body.
+
+What a real kube-apiserver does differently is tested against one
+(tests/real_cluster.py, tests/test_real_cluster*.py); this server stays for the faults
+a real server will not produce on demand (429, 5xx, truncated bodies, slow answers,
+a discovery group failing).  One difference to keep in mind when using the ``gone``
+fault: since Kubernetes 1.34 the later pages of a watch-cached kind come from cache
+snapshots and do not expire when etcd is compacted; real 410s now come from kinds
+that are not watch-cached (Events) or from lists that outlive the snapshots.
 
 Faults are set per resource (plural name, or ``discovery:<groupVersion>`` for a group's
 discovery document) in ``K8sFixture.faults`` and are consumed one request at a time, so a test can say "the second page of pods fails once with 429".
@@ -516,8 +525,20 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(403, f'{res.plural}{"." + res.group if res.group else ""} is forbidden: User "fixture" cannot list resource "{res.plural}" in API group "{res.group}"{scope}')
                 return
             if fault.gone:
+                # As kube-apiserver answers (seen on v1.36): the Status carries an "inconsistent
+                # continue" token that resumes at the same position in a newer list. A client
+                # that followed it would mix two points in time; kubecomply must relist instead.
                 rec.status = 410
-                self._error(410, "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+                body = _status(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without "
+                               "the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with "
+                               "the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the "
+                               "first chunk was returned and now may show up in the list.")
+                try:
+                    start = int(json.loads(base64.urlsafe_b64decode(token.encode()))["start"])
+                    body["metadata"] = {"continue": base64.urlsafe_b64encode(json.dumps({"rv": str(fx.state.resource_version + 1), "start": start}).encode()).decode()}
+                except (ValueError, KeyError, TypeError):
+                    pass
+                self._send(410, body)
                 return
             if fault.status == 429:
                 rec.status = 429

@@ -333,6 +333,12 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
             else:
                 by_kind[info.kind] = items
                 result.collected_kinds.append(info.kind)
+    if found and not by_kind:
+        # Discovery answered but not one list did: the server went away mid-scan, or these
+        # credentials may list nothing. Either way nothing was read; say so as for a cluster
+        # that cannot be reached, instead of a "scanned" cluster made of nothing but gaps.
+        first = next(g for g in result.gaps if g.kind in found)
+        raise ClusterError(f"cannot read cluster {conn.context or conn.server} ({conn.server}): no kind could be listed ({len(found)} tried); {first.kind}: {first.reason}")
     result.objects, result.skipped_owned = _skip_owned(by_kind)
     result.gaps.sort(key=CoverageGap.sort_key)
     result.collected_kinds.sort()
