@@ -28,6 +28,7 @@ from .cli_guard import DEBUG_ENV, GuardedGroup
 from .engine import EngineError
 from .compliance.frameworks import FrameworkError, load_frameworks, validate_references
 from .compliance.gates import GateError
+from .integrity import verify as verify_result
 from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .result_check import validate_result
@@ -553,12 +554,23 @@ period_options = options(
 )
 
 
-def read_result(results: str) -> ScanResult:
-    """A saved JSON result (``-`` for stdin), or a one-line error and exit 2."""
+def read_result(results: str, verify: bool = True) -> ScanResult:
+    """A saved JSON result (``-`` for stdin), or a one-line error and exit 2.
+
+    A result whose ``scan.result_digest`` does not match it was changed after
+    it was written: that is an error (exit 2) unless ``verify`` is off, and then
+    still a one-line warning, so it is never used silently.  Results written
+    before the digest existed have none and are read as they are.
+    """
     try:
         text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
         data = json.loads(text)
-        validate_result(data)
+        validate_result(data)  # before any renderer: a malformed or foreign result is one line, not a traceback
+        mismatch = verify_result(data)
+        if mismatch and verify:
+            raise ValueError(f"{mismatch} (use --no-verify to render it anyway)")
+        if mismatch:
+            click.echo(f"kubecomply: warning: {results}: {mismatch}", err=True)
         return ScanResult.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         fail(f"{results}: {exc}")
@@ -573,22 +585,20 @@ def read_result(results: str) -> ScanResult:
 @lang_option
 @report_url_option
 @period_options
-def report_command(results: str | None, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, **period: Any) -> None:
-    """Render a saved JSON result again, in any format, without rescanning; or, with --store, a period report."""
+@click.option("--no-verify", is_flag=True, help="Render a result that does not match its scan.result_digest (changed after it was written), with a warning.")
+def report_command(results: str | None, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, no_verify: bool, **period: Any) -> None:
+    """Render a saved JSON result again, in any format, without rescanning; or, with --store, a period report.
+
+    A result's ``scan.result_digest`` is checked first: a result changed after
+    it was written is refused (exit 2) unless --no-verify.
+    """
     if period["store"] or results is None or fmt == "oscal":
         if lang != "en" or csv_controls or report_url:
             fail("--lang, --csv-controls and --report-url apply to one result's report, not to -f oscal or a --store period report")
         evidence_report(results, fmt, output, **period)
         return
     check_format(fmt, output, csv_controls)
-    try:
-        text = sys.stdin.read() if results == "-" else Path(results).read_text(encoding="utf-8")
-        data = json.loads(text)
-        validate_result(data)  # before any renderer: a malformed or foreign result is one line, not a traceback
-        result = ScanResult.from_dict(data)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        fail(f"{results}: {exc}")
-        return
+    result = read_result(results, verify=not no_verify)
     write_report(result, fmt, output, csv_controls, lang, report_url)
 
 

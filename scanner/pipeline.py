@@ -217,7 +217,7 @@ def combine(
         findings, outside = keep_changed(findings, frameworks, changes)
     scan_info = scan_facts(
         options.engine, engine_version, started, reading.source, reading.targets,
-        bundle.digest, bundle.frameworks, bundle.selected_frameworks, list(bundle.policy_set.by_id()),
+        bundle.digest, bundle.frameworks, bundle.selected_frameworks, list(bundle.policy_set.by_id()), reading.inputs,
     )
     if changes is not None:
         scan_info["changed_since"] = {

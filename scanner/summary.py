@@ -15,6 +15,7 @@ from . import __version__
 from .compliance.frameworks import CheckCoverage, Framework, roll_up
 from .compliance.population import Populations
 from .model import SEVERITIES, CheckInfo, CoverageGap, Finding, Policy, Resource
+from .provenance import run_context
 
 
 def utc_now() -> str:
@@ -50,9 +51,14 @@ def common_summary(
 def scan_facts(
     engine: str, engine_version: str | None, started: str, source: str, targets: list[dict[str, Any]],
     bundle_digest: str, frameworks: Sequence[Framework], frameworks_selected: Sequence[str], check_ids: Sequence[str],
+    inputs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The result's ``scan``: what ran, on what, with which bundle, and when."""
-    return {
+    """The result's ``scan``: what ran, on what, with which bundle, when, by whom and where.
+
+    ``inputs`` (file sources): every file read with its SHA-256, so the scanned
+    bytes can be matched to the files an auditor holds.
+    """
+    facts = {
         "tool": "kubecomply",
         "version": __version__,
         "engine": engine,
@@ -65,7 +71,11 @@ def scan_facts(
         "frameworks": [fw.id for fw in frameworks],
         "frameworks_selected": list(frameworks_selected),
         "checks": sorted(check_ids),
+        "run": run_context(),
     }
+    if inputs is not None:
+        facts["inputs"] = inputs
+    return facts
 
 
 def check_catalogue(policies: Sequence[Policy], coverage: Mapping[str, CheckCoverage], scope: str, populations: Populations) -> list[CheckInfo]:
@@ -111,7 +121,7 @@ def fleet_view(clusters: Sequence[tuple[str, Mapping[str, Any], str | None, int,
                 for control in fw.controls:
                     cell(fw.id, control.id, control.title)["clusters"][name] = "not-assessed"
             continue
-        entry.update({k: facts.get(k) for k in ("context", "server", "version", "collected_at")})
+        entry.update({k: facts.get(k) for k in ("context", "server", "version", "collected_at", "cluster_uid")})
         entry.update({
             "resources": resources,
             "findings": len(findings),

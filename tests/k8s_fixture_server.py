@@ -18,6 +18,9 @@ answers, over real HTTPS on 127.0.0.1, the read-only part of the API that
   ``meta.k8s.io/v1 PartialObjectMetadata`` with ``metadata`` only);
 * ``fieldSelector`` ``type=...`` for secrets and ``metadata.name``/``metadata.namespace``
   for everything (anything else is a 400, as the API answers);
+* ``POST /apis/authentication.k8s.io/<version>/selfsubjectreviews`` (SelfSubjectReview,
+  for the versions in ``review_versions``; 404 for others, as an older server answers)
+  returning ``user_info`` as ``status.userInfo``;
 * errors as ``Status`` objects: 401 without ``Authorization: Bearer <token>``, 403 for
   resources made forbidden, 404 for paths that are not served, 410 ``Expired`` for a
   continue token made stale (carrying the inconsistent-continue token a real server
@@ -58,6 +61,14 @@ import yaml
 
 METADATA_ACCEPT = "as=PartialObjectMetadataList"
 GIT_VERSION = "v1.30.2-fixture"
+# What SelfSubjectReview answers; ``extra`` holds a token-like value, as some providers' do.
+EXTRA_SECRET = "eyJhbGciOiJSUzI1NiJ9.fixture-user-assertion"
+DEFAULT_USER_INFO: dict[str, Any] = {
+    "username": "system:serviceaccount:kubecomply:scanner",
+    "uid": "uid-sa-scanner",
+    "groups": ["system:serviceaccounts", "system:authenticated", "system:serviceaccounts:kubecomply"],
+    "extra": {"iam.gke.io/user-assertion": [EXTRA_SECRET], "authentication.kubernetes.io/pod-name": ["scanner-0"]},
+}
 
 
 @dataclass(frozen=True)
@@ -214,6 +225,8 @@ class K8sFixture:
         record: bool = True,
         client_ca: Path | None = None,
         cache: bool = False,
+        review_versions: tuple[str, ...] = ("v1",),
+        user_info: dict[str, Any] | None = None,
     ) -> None:
         by_kind = {(r.group_version, r.kind): r for r in resources}
         index: dict[tuple[str, str], list[dict[str, Any]]] = {(r.group_version, r.plural): [] for r in resources}
@@ -233,6 +246,8 @@ class K8sFixture:
         # JSON encoding is not what the clients under measurement are waiting for.
         self.cache = cache
         self.page_cache: dict[tuple, bytes] = {}
+        self.review_versions = review_versions
+        self.user_info = user_info if user_info is not None else dict(DEFAULT_USER_INFO)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -368,16 +383,60 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, code: int, message: str, headers: dict[str, str] | None = None) -> None:
         self._send(code, _status(code, REASONS.get(code, "Unknown"), message), headers)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+    def _authorized(self) -> bool:
         fx = self.fixture
-        parts = urlsplit(self.path)
-        query = parse_qs(parts.query)
         auth = self.headers.get("Authorization", "")
         scheme, _, credentials = auth.partition(" ")
         # The auth scheme is case-insensitive (RFC 7235); the in-cluster loader sends "bearer".
         authorized = fx.state.token is None or (scheme.lower() == "bearer" and credentials == fx.state.token)
         if not authorized and fx.client_ca is not None:
             authorized = bool(self.connection.getpeercert())
+        return authorized
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+        """SelfSubjectReview only: the one thing a scanner may create, and it creates nothing."""
+        fx = self.fixture
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        authorized = self._authorized()
+        rec = Recorded("POST", parts.path, parse_qs(parts.query), self.headers.get("Accept", ""), authorized)
+        if fx.record:
+            with fx.lock:
+                fx.state.requests.append(rec)
+        if not authorized:
+            rec.status = 401
+            self._error(401, "Unauthorized")
+            return
+        segments = parts.path.strip("/").split("/")
+        if len(segments) != 4 or segments[:2] != ["apis", "authentication.k8s.io"] or segments[3] != "selfsubjectreviews" or segments[2] not in fx.review_versions:
+            rec.status = 404
+            self._error(404, "the server could not find the requested resource")
+            return
+        fault = self._take_fault("selfsubjectreviews", False)
+        if fault is not None and fault.status:
+            rec.status = fault.status
+            self._error(fault.status, f'selfsubjectreviews.authentication.k8s.io is forbidden: User "fixture" cannot create resource "selfsubjectreviews"' if fault.status == 403 else f"fixture fault {fault.status}")
+            return
+        try:
+            sent = json.loads(body or b"{}")
+        except ValueError:
+            rec.status = 400
+            self._error(400, "the body is not JSON")
+            return
+        if sent.get("kind") != "SelfSubjectReview":
+            rec.status = 400
+            self._error(400, "expected a SelfSubjectReview")
+            return
+        rec.status = 201
+        self._send(201, {"apiVersion": f"authentication.k8s.io/{segments[2]}", "kind": "SelfSubjectReview",
+                         "metadata": {"creationTimestamp": None}, "status": {"userInfo": fx.user_info}})
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        fx = self.fixture
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        authorized = self._authorized()
         rec = Recorded("GET", parts.path, query, self.headers.get("Accept", ""), authorized)
         if fx.record:
             with fx.lock:

@@ -45,9 +45,10 @@ def kubeconfig(server, tmp_path):
 
 
 def without_times(doc):
-    """A JSON result without what differs between two runs: scan times and collection times."""
+    """A JSON result without what differs between two runs: scan and collection times, who and where
+    ran it (``scan.run``: user and host vary by machine), and the digest over all of that."""
     doc = json.loads(json.dumps(doc))
-    for key in ("started", "finished"):
+    for key in ("started", "finished", "run", "result_digest"):
         doc["scan"].pop(key, None)
     for target in doc["scan"]["targets"]:
         for key in ("collected_at", "snapshot", "objects_sha256", "scanner_version"):

@@ -51,9 +51,10 @@ def control_statuses(doc: dict) -> dict[tuple[str, str], str]:
 
 
 def without_times(doc: dict) -> dict:
-    """A result without what differs between two runs: scan and collection times, the snapshot's own fields."""
+    """A result without what differs between two runs: scan and collection times, the snapshot's own fields,
+    who and where ran it (``scan.run``) and the digest over all of that."""
     doc = copy.deepcopy(doc)
-    for key in ("started", "finished", "source"):
+    for key in ("started", "finished", "source", "run", "result_digest"):
         doc["scan"].pop(key, None)
     for target in doc["scan"]["targets"]:
         for key in ("collected_at", "snapshot", "objects_sha256", "scanner_version"):
@@ -228,3 +229,8 @@ def test_export_then_scan_snapshot_equals_scan_cluster(real_cluster, tmp_path):
     assert offline["scan"]["source"] == "snapshot" and offline["scan"]["targets"][0]["objects_sha256"].startswith("sha256:")
     assert without_times(offline) == without_times(live)
     assert live["findings"]
+    # provenance from a real API server: the kube-system UID and a v1 SelfSubjectReview, kept in the snapshot
+    target = live["scan"]["targets"][0]
+    assert len(target["cluster_uid"]) == 36 and target["identity"]["source"] == "SelfSubjectReview authentication.k8s.io/v1"
+    assert target["identity"]["username"] and "system:authenticated" in target["identity"]["groups"]
+    assert offline["scan"]["targets"][0]["cluster_uid"] == target["cluster_uid"]

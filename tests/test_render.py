@@ -17,6 +17,7 @@ they can fake a failing helm too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -438,8 +439,13 @@ def test_helm_source_comments_name_the_template(chart):
     assert privileged["path"] == "spec.template.spec.containers[0].securityContext.privileged"
 
     [target] = doc["scan"]["targets"]
+    stream = (chart.parent.parent / "stream.yaml").read_bytes()  # what the fake helm printed
     assert target == {"type": "helm", "path": chart_path, "renderer": "helm template", "renderer_version": "v3.99.0+fake", "release_name": "demo",
-                      "namespace": "shop", "values": ["values-prod.yaml"], "set": ["image.tag", "db.password"]}
+                      "namespace": "shop", "values": ["values-prod.yaml"], "set": ["image.tag", "db.password"],
+                      "rendered_sha256": hashlib.sha256(stream).hexdigest(), "rendered_bytes": len(stream)}
+    # provenance: the values file that decided the render, hashed as it was on disk
+    values = (chart.parent.parent / "values-prod.yaml").read_bytes()
+    assert doc["scan"]["inputs"] == [{"path": "values-prod.yaml", "sha256": hashlib.sha256(values).hexdigest(), "bytes": len(values)}]
     assert "hunter2" not in json.dumps(doc)  # --set values may be credentials: keys only
     [argv] = [json.loads(line) for line in (chart.parent.parent / "helm.log").read_text().splitlines()]
     assert argv == ["template", "demo", "charts/shop-chart", "--values", "values-prod.yaml", "--set", "image.tag=2.0", "--set", "db.password=hunter2", "--namespace", "shop"]

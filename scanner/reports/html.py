@@ -21,7 +21,8 @@ from markupsafe import Markup
 from ..model import SEVERITIES, ScanResult, severity_rank
 from ..textsafe import safe_text
 from .i18n import translator
-from .json_report import render_json
+from .json_report import render_sealed
+from .provenance import provenance_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 SECTIONS = ("cover", "summary", "frameworks", "findings", "waivers", "gaps", "method", "integrity")
@@ -55,7 +56,13 @@ def _environment() -> Environment:
 
 def result_digest(result: ScanResult) -> str:
     """SHA-256 of the canonical JSON rendering: the bytes ``-f json`` writes for this result."""
-    return hashlib.sha256(render_json(result).encode("utf-8")).hexdigest()
+    return _digests(result)[0]
+
+
+def _digests(result: ScanResult) -> tuple[str, str]:
+    """(SHA-256 of the bytes ``-f json`` writes, the JSON's own ``scan.result_digest``), rendering the JSON once."""
+    text, canonical = render_sealed(result)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), canonical
 
 
 def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -91,6 +98,7 @@ def _counted(labels: list[str]) -> list[tuple[str, int]]:
 
 def _view(result: ScanResult) -> dict[str, Any]:
     findings = result.findings
+    file_digest, canonical_digest = _digests(result)
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
     waived_by: dict[str, list[str]] = defaultdict(list)
     for f in findings:
@@ -188,7 +196,9 @@ def _view(result: ScanResult) -> dict[str, Any]:
             {"index": i, "label": r.resource.label(), "location": _location(r.origin), "outcomes": r.outcomes or {}}
             for i, r in enumerate(result.resources)
         ],
-        "digest": result_digest(result),
+        "digest": file_digest,
+        "provenance": provenance_lines(result.scan),
+        "canonical_digest": canonical_digest,  # the JSON's scan.result_digest
     }
 
 

@@ -26,6 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sec_waivers": "Exception register",
         "sec_gaps": "Coverage gaps",
         "sec_method": "Method",
+        "provenance": "Provenance",
+        "result_digest": "Result digest (scan.result_digest)",
         "sec_integrity": "Integrity",
         # cover
         "assessed": "What was assessed",
@@ -192,6 +194,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sec_waivers": "예외 대장",
         "sec_gaps": "평가 범위의 공백",
         "sec_method": "평가 방법",
+        "provenance": "출처 정보",
+        "result_digest": "결과 다이제스트 (scan.result_digest)",
         "sec_integrity": "무결성",
         "assessed": "평가 대상",
         "target": "대상",

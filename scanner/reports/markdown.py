@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from ..model import ScanResult
 from ..textsafe import safe_text
+from .provenance import provenance_lines
 
 MAX_ROWS = 50
 MAX_CHARS = 60_000
@@ -122,12 +123,19 @@ def _gates(result: ScanResult) -> list[str]:
     return lines + [""]
 
 
+def _provenance(result: ScanResult) -> list[str]:
+    lines = provenance_lines(result.scan)
+    if not lines:
+        return []
+    return ["<details><summary>Provenance</summary>", "", *(f"- {escape(line, limit=300)}" for line in lines), "", "</details>", ""]
+
+
 def render_markdown(result: ScanResult, report_url: str | None = None) -> str:
     open_rows = _finding_rows(result)
     title_word = "new" if result.baseline is not None else "open"
     head = [f"## kubecomply: {len(open_rows)} {title_word} finding(s)", ""]
     head += _frameworks(result)
-    tail = _counts(result) + _gates(result) + [_link_line(report_url), ""]
+    tail = _counts(result) + _gates(result) + _provenance(result) + [_link_line(report_url), ""]
     if not open_rows:
         body = [f"No {title_word} findings.", ""]
     else:

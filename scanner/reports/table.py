@@ -15,6 +15,7 @@ from tabulate import tabulate
 
 from ..model import ScanResult
 from ..textsafe import for_terminal, safe_text
+from .provenance import provenance_lines
 
 MESSAGE_WIDTH = 60
 NOT_ASSESSED_SHOWN = 10
@@ -211,7 +212,9 @@ def render_table(result: ScanResult) -> str:
         f"kubecomply {result.scan.get('version', '')}: {s.get('resources', 0)} resources from {_source(result)}, "
         f"{s.get('checks', 0)} checks, engine {result.scan.get('engine', '')}"
     )
-    lines = [header, ""]
+    lines = [header]
+    lines += [f"  {line}" for line in provenance_lines(result.scan)]
+    lines += [""]
     lines += _gaps(result)
     lines += _scope(result)
     lines += _findings(result)

@@ -57,6 +57,7 @@ class Reading:
     targets: list[dict[str, Any]]  # scan.targets
     summary: dict[str, Any]  # the summary keys of this kind of source
     fleet: bool = False  # several clusters: the result gets the per-cluster view
+    inputs: list[dict[str, Any]] | None = None  # scan.inputs: files read, with their SHA-256 (file sources only)
 
 
 class Source(Protocol):

@@ -33,6 +33,7 @@ from scanner.model import CoverageGap, Origin, Resource
 from scanner.redact import LAST_APPLIED
 from scanner.sources.api_answers import api_resources, continue_token, expect_object, list_items, preferred_group_versions
 from scanner.threads import map_threads
+from scanner.sources.cluster_identity import access_summary, cluster_uid, scanning_identity
 from scanner.sources.kube_api import ApiGetter, ClusterError, ClusterOptions, Connection, ListError, connect, list_contexts
 
 __all__ = [
@@ -86,6 +87,11 @@ class ClusterCollection:
     retries: int = 0
     bytes_read: int = 0  # of API answers, against ClusterOptions.memory_budget
     evidence: dict[str, str] | None = None  # for a snapshot: its file, digest and the version that wrote it
+    # provenance (cluster_identity): the kube-system UID, who the server took the scanner for, what it could list
+    cluster_uid: str | None = None
+    cluster_uid_error: str | None = None
+    identity: dict[str, Any] | None = None
+    access: dict[str, Any] | None = None
 
     @property
     def origin(self) -> Origin:
@@ -107,6 +113,7 @@ class ClusterCollection:
             info["exclude_namespaces"] = list(self.exclude_namespaces)
         if self.evidence:
             info.update(self.evidence)
+        info.update({"cluster_uid": self.cluster_uid, "cluster_uid_error": self.cluster_uid_error, "identity": self.identity, "access": self.access})
         return {k: v for k, v in info.items() if v is not None}
 
 
@@ -292,12 +299,13 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
         version = expect_object(client.get("/version"), "the answer to /version").get("gitVersion")
         if not isinstance(version, str):
             version = None
+        identity = scanning_identity(client)
         disc = discover(client, options.workers)
     except ListError as exc:
         raise ClusterError(f"cannot read cluster {conn.context or conn.server} ({conn.server}): {exc.reason}") from None
     result = ClusterCollection(
         conn.context, conn.server, version, collected_at,
-        namespaces=list(options.namespaces), exclude_namespaces=list(options.exclude_namespaces),
+        namespaces=list(options.namespaces), exclude_namespaces=list(options.exclude_namespaces), identity=identity,
     )
     found = {k: disc.kinds[k] for k in sorted(kinds) if k in disc.kinds}
     for kind in sorted(kinds - set(found)):
@@ -343,6 +351,8 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
     result.objects, result.skipped_owned = _skip_owned(by_kind)
     result.gaps.sort(key=CoverageGap.sort_key)
     result.collected_kinds.sort()
+    result.cluster_uid, result.cluster_uid_error = cluster_uid(client, by_kind.get("Namespace", []))
+    result.access = access_summary(result.collected_kinds, result.gaps)
     result.requests, result.retries, result.bytes_read = client.requests, client.retries, client.bytes_read
     return result
 

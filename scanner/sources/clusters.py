@@ -62,7 +62,7 @@ def collection_part(collection: ClusterCollection) -> Part:
         gaps=list(collection.gaps),
         missing_kinds=collection.missing_kinds(),
         facts={"context": collection.context, "server": collection.server, "version": collection.version,
-               "collected_at": collection.collected_at, "gaps": len(collection.gaps)},
+               "collected_at": collection.collected_at, "gaps": len(collection.gaps), "cluster_uid": collection.cluster_uid},
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 
 from scanner.sources import Part, Reading
-from scanner.sources.git import git_commit
+from scanner.sources.git import git_state
 from scanner.sources.manifests import DEFAULT_MAX_FILE_SIZE, ManifestLoad, load_manifests
 
 if TYPE_CHECKING:
@@ -19,16 +19,25 @@ if TYPE_CHECKING:
     from scanner.sources.render import RenderedLoad
 
 
-def path_targets(targets: Sequence[str]) -> list[dict[str, Any]]:
-    """``scan.targets`` for files, folders and stdin, with the git commit of each checkout."""
+def path_targets(targets: Sequence[str], scanned: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """``scan.targets`` for files, folders and stdin, with the git commit and state of each checkout.
+
+    ``scanned`` are the files read (as the loader names them): a git-ignored
+    one among them counts as differing from HEAD (scanner.sources.git).
+    """
     targets_info = []
+    read = set(scanned)
     for target in targets:
         info: dict[str, Any] = {"type": "stdin" if target == "-" else "path", "path": target}
-        commit = git_commit(target) if target != "-" else None
-        if commit:
-            info["git_commit"] = commit
+        if target != "-":
+            info.update(git_state(target, read))
         targets_info.append(info)
     return targets_info
+
+
+def input_digests(load: ManifestLoad) -> list[dict[str, Any]]:
+    """``scan.inputs``: every file read whole, with the SHA-256 and size of its bytes as read, by path."""
+    return [{"path": path, "sha256": digest, "bytes": size} for path, (digest, size) in sorted(load.digests.items())]
 
 
 def files_reading(load: ManifestLoad, source: str, targets: list[dict[str, Any]]) -> Reading:
@@ -36,7 +45,7 @@ def files_reading(load: ManifestLoad, source: str, targets: list[dict[str, Any]]
     # The load's own gap list: files found changed while lines are resolved are added to it later.
     part = Part(name="files", resources=load.resources, gaps=load.gaps, lines=load)
     summary = {"scope": "files", "files": len(load.files), "documents_skipped": dict(sorted(load.skipped.items()))}
-    return Reading(source=source, scope="files", parts=[part], targets=targets, summary=summary)
+    return Reading(source=source, scope="files", parts=[part], targets=targets, summary=summary, inputs=input_digests(load))
 
 
 @dataclass
@@ -51,7 +60,7 @@ class ManifestSource:
 
     def read(self, policies: "PolicySet") -> Reading:
         load = load_manifests(self.targets, max_file_size=self.max_file_size, stdin=self.stdin, workers=self.workers)
-        return files_reading(load, "manifests", path_targets(self.targets))
+        return files_reading(load, "manifests", path_targets(self.targets, load.files))
 
 
 @dataclass

@@ -178,7 +178,7 @@ def _status_message(data: bytes) -> str:
 
 
 class ApiGetter:
-    """GET with bounded retries: 429 (Retry-After honoured), 5xx and dropped connections."""
+    """GET (and the one POST a scan makes, SelfSubjectReview) with bounded retries: 429 (Retry-After honoured), 5xx and dropped connections."""
 
     def __init__(self, conn: Connection, options: ClusterOptions):
         self.conn = conn
@@ -224,24 +224,37 @@ class ApiGetter:
             raw.release_conn()
 
     def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json", retries: int | None = None) -> dict[str, Any]:
+        return self.request("GET", path, query, accept, retries)
+
+    def post(self, path: str, body: dict[str, Any], retries: int | None = None) -> dict[str, Any]:
+        """POST a JSON body; only for reviews that read nothing and change nothing (SelfSubjectReview)."""
+        return self.request("POST", path, (), "application/json", retries, body)
+
+    def request(
+        self, verb: str, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json",
+        retries: int | None = None, body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         import urllib3
 
         api = self.conn.api_client
         opts = self.options
         max_retries = opts.retries if retries is None else retries
         attempt = 0
+        header_params = {"Accept": accept}
+        if body is not None:
+            header_params["Content-Type"] = "application/json"
         while True:
             if self.cancel.is_set():
                 raise ListError("interrupted")
-            method, url, headers, _body, _post = api.param_serialize(
-                "GET", path, query_params=list(query), header_params={"Accept": accept}, auth_settings=["BearerToken"]
+            method, url, headers, serialized, _post = api.param_serialize(
+                verb, path, query_params=list(query), header_params=dict(header_params), body=body, auth_settings=["BearerToken"]
             )
             delay: float | None = None
             with self.lock:
                 self.requests += 1
             try:
                 deadline = time.monotonic() + opts.request_timeout
-                response = api.call_api(method, url, header_params=headers, _request_timeout=(opts.request_timeout, opts.request_timeout))
+                response = api.call_api(method, url, header_params=headers, body=serialized, _request_timeout=(opts.request_timeout, opts.request_timeout))
                 data = self._read_body(response.response, deadline)
                 status = response.status
                 if 200 <= status < 300:

@@ -30,6 +30,7 @@ one after another, only sooner.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -86,13 +87,17 @@ class ManifestLoad:
     ``skipped``: documents (and empty files) that are not Kubernetes objects,
     counted by reason (the SKIP_* strings).  ``files``: every file whose bytes
     were read, as in origins ("-" for stdin); files refused for their size
-    before reading are only in ``gaps``.
+    before reading are only in ``gaps``.  ``digests``: file -> (SHA-256 hex,
+    size in bytes) of the bytes as read, for every file read whole (provenance:
+    an auditor can check the scanned files are the ones they hold); hashed from
+    the bytes the loader already has, never by reading a file again.
     """
 
     resources: list[Resource] = field(default_factory=list)
     gaps: list[CoverageGap] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    digests: dict[str, tuple[str, int]] = field(default_factory=dict)
     _sources: dict[tuple[str, str], _Source] = field(default_factory=dict, repr=False, compare=False)
     _document_cache: dict[tuple[str, str, int], tuple[Any, int]] = field(default_factory=dict, repr=False, compare=False)
     _text_cache: dict[tuple[str, str], tuple[str, list[int]]] = field(default_factory=dict, repr=False, compare=False)
@@ -385,9 +390,10 @@ class _Packed:
     def __init__(self, part: ManifestLoad):
         self.resources = [(r.obj, tuple(getattr(r.origin, name) for name in _ORIGIN_FIELDS)) for r in part.resources]
         self.gaps, self.skipped, self.files, self.sources = part.gaps, part.skipped, part.files, part._sources
+        self.digests = part.digests
 
     def unpack(self) -> ManifestLoad:
-        part = ManifestLoad(gaps=self.gaps, skipped=self.skipped, files=self.files, _sources=self.sources)
+        part = ManifestLoad(gaps=self.gaps, skipped=self.skipped, files=self.files, digests=self.digests, _sources=self.sources)
         part.resources = [Resource(obj, Origin(*origin)) for obj, origin in self.resources]
         return part
 
@@ -397,6 +403,7 @@ def _merge(result: ManifestLoad, part: ManifestLoad) -> None:
     result.resources.extend(part.resources)
     result.gaps.extend(part.gaps)
     result.files.extend(part.files)
+    result.digests.update(part.digests)
     result._sources.update(part._sources)
     for reason, count in part.skipped.items():
         result.skipped[reason] = result.skipped.get(reason, 0) + count
@@ -556,6 +563,7 @@ class _Loader:
         if len(data) > limit:
             self.gap(display, f"file is more than {_human_size(limit)}, over the limit (--max-file-size)")
             return
+        self.result.digests[display] = (hashlib.sha256(data).hexdigest(), len(data))
         text, reason, line = _decode(data)
         if text is None:
             self.gap(display, reason, line)
@@ -578,6 +586,8 @@ class _Loader:
         if len(raw) > limit:
             self.gap("-", f"stdin is more than {_human_size(limit)}, over the limit (--max-file-size)")
             return
+        data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")  # a text stream: its UTF-8
+        self.result.digests["-"] = (hashlib.sha256(data).hexdigest(), len(data))
         if isinstance(raw, bytes):
             text, reason, line = _decode(raw)
             if text is None:

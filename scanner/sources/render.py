@@ -40,6 +40,7 @@ overlay, relative to the scan root):
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -54,7 +55,7 @@ from typing import Any
 import yaml
 
 from scanner.model import CoverageGap, Origin, Resource
-from scanner.sources.git import git_commit
+from scanner.sources.git import git_state
 from scanner.sources.manifests import DEFAULT_MAX_FILE_SIZE, ManifestLoad, load_manifests
 from scanner.sources.yaml_loader import DocumentError, load_user_yaml
 
@@ -213,10 +214,33 @@ def _target(kind: str, fs_path: str, display: str, command: list[str], **extra: 
     """``scan.targets`` entry: what was rendered, by which tool, from which commit."""
     info: dict[str, Any] = {"type": kind, "path": display, "renderer": " ".join(command)}
     info.update({k: v for k, v in extra.items() if v not in (None, [], "")})
-    commit = git_commit(fs_path) if os.path.exists(fs_path) else None
-    if commit:
-        info["git_commit"] = commit
+    if os.path.exists(fs_path):
+        info.update(git_state(fs_path))
     return info
+
+
+def _file_digests(paths: Sequence[str], root_abs: str) -> dict[str, tuple[str, int]]:
+    """SHA-256 and size of small input files the renderer read (Helm values files), for ``scan.inputs``.
+
+    Read once more here (helm read them, not us); values files are small, and
+    they decide what the chart renders to.  One that cannot be read is left
+    out: helm read it a moment ago, so this does not fail the scan.
+    """
+    out: dict[str, tuple[str, int]] = {}
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue
+        out[_display(path, root_abs)] = (hashlib.sha256(data).hexdigest(), len(data))
+    return out
+
+
+def _rendered_digest(target: dict[str, Any], stream: ManifestLoad) -> None:
+    """The SHA-256 and size of the rendered stream, as the loader read it, on the target entry."""
+    digest = stream.digests.get("-")
+    if digest:
+        target["rendered_sha256"], target["rendered_bytes"] = digest
 
 
 # ---------------------------------------------------------------- Helm
@@ -317,6 +341,8 @@ def load_helm(
         release_name=release_name, namespace=namespace, values=[_display(v, root_abs) for v in values],
         set=[s.split("=", 1)[0] for s in sets],  # keys only: --set values may be credentials
     )]
+    _rendered_digest(load.targets[0], stream)
+    load.digests = _file_digests(values, root_abs)
     return load
 
 
@@ -493,4 +519,6 @@ def load_kustomize(
     annotated = any(path is not None for path, _ in where)
     mapping = "origin-annotations" if annotated else ("listed-files" if listed else "none")
     load.targets = [_target("kustomize", overlay, overlay_display, command, renderer_version=tool_version(version_argv), origin_mapping=mapping)]
+    _rendered_digest(load.targets[0], stream)
+    load.digests = dict(sources.digests)  # the overlay's and bases' files read to map origins
     return load

@@ -10,6 +10,11 @@ ClusterCollection a live scan builds, so the findings are the same.  The documen
 * ``namespaces`` / ``exclude_namespaces`` (the scope asked for);
 * ``collected_kinds``, ``not_served``, ``skipped_owned``, ``gaps`` (kinds that could not
   be collected, with reasons);
+* ``cluster_uid`` (the ``kube-system`` namespace's UID), ``identity`` (who the API
+  server took the exporter for: username, uid, groups; never a credential) and
+  ``access`` (kinds listed, forbidden, not read): optional, added after format
+  version 1 was first written, so older snapshots without them still read
+  (their targets simply carry no cluster UID or identity);
 * ``objects``: the collected objects, sorted, exactly as checks see them
   (``managedFields`` and the last-applied annotation stripped; Secrets are metadata
   and ``type`` only, because only metadata was ever fetched);
@@ -36,6 +41,7 @@ from scanner import __version__
 from scanner.atomic import atomic_file
 from scanner.model import CoverageGap
 from scanner.sources.cluster import ClusterCollection
+from scanner.sources.cluster_identity import access_summary
 
 FORMAT = "kubecomply.io/snapshot"
 FORMAT_VERSION = 1
@@ -74,6 +80,17 @@ def _metadata_only_secret(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _identity(value: Any) -> dict[str, Any] | None:
+    """The recorded identity, with only the keys a snapshot may hold (never ``extra``: it can carry tokens)."""
+    if not isinstance(value, dict):
+        return None
+    return {k: value[k] for k in ("username", "uid", "groups", "source", "unknown") if k in value}
+
+
 def snapshot_document(collection: ClusterCollection, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     objects = sorted((_metadata_only_secret(o) for o in collection.objects), key=_object_key)
     body: dict[str, Any] = {
@@ -93,6 +110,9 @@ def snapshot_document(collection: ClusterCollection, extra: dict[str, Any] | Non
         "objects": objects,
         **(extra or {}),  # e.g. "redacted": what was masked before writing (covered by the document digest)
     }
+    provenance = {"cluster_uid": collection.cluster_uid, "cluster_uid_error": collection.cluster_uid_error,
+                  "identity": collection.identity, "access": collection.access}
+    body.update({k: v for k, v in provenance.items() if v is not None})
     digests = {"objects": _sha256(canonical(objects))}
     body["digests"] = digests
     digests["document"] = _sha256(canonical({k: v for k, v in body.items() if k != "digests"} | {"digests": {"objects": digests["objects"]}}))
@@ -159,7 +179,13 @@ def read_snapshot(path: str | os.PathLike[str]) -> ClusterCollection:
             skipped_owned=dict(document.get("skipped_owned", {})),
             namespaces=list(document.get("namespaces", [])),
             exclude_namespaces=list(document.get("exclude_namespaces", [])),
+            cluster_uid=_optional_str(document.get("cluster_uid")),
+            cluster_uid_error=_optional_str(document.get("cluster_uid_error")),
+            identity=_identity(document.get("identity")),
         )
+        access = document.get("access")
+        # older snapshots: what was listed and refused is still in collected_kinds and gaps
+        collection.access = access if isinstance(access, dict) else access_summary(collection.collected_kinds, collection.gaps)
     except (TypeError, ValueError, AttributeError) as exc:
         raise SnapshotError(f"{name}: malformed snapshot: {exc}") from None
     collection.evidence = {"snapshot": name, "objects_sha256": digests["objects"], "scanner_version": str(document.get("scanner_version"))}
