@@ -38,7 +38,8 @@ def _visible(value: Any) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def report_environment() -> Environment:
+    """The one Jinja2 environment of every HTML page (scan and period reports): autoescape and visible control characters."""
     env = Environment(
         loader=PackageLoader("scanner.reports", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
@@ -51,6 +52,7 @@ def _environment() -> Environment:
         finalize=_visible,
     )
     env.filters["percent"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
+    env.filters["short"] = lambda d: (d or "").split(":", 1)[-1][:12]  # a digest, as people compare them
     return env
 
 
@@ -204,7 +206,7 @@ def _view(result: ScanResult) -> dict[str, Any]:
 
 def render_html(result: ScanResult, lang: str = "en") -> str:
     t = translator(lang)
-    template = _environment().get_template("report.html.j2")
+    template = report_environment().get_template("report.html.j2")
     return template.render(t=t, csp=CSP, sections=SECTIONS, statuses=STATUSES, chart_width=CHART_WIDTH, **_view(result))
 
 

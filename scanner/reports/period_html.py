@@ -11,33 +11,16 @@ module does not know is drawn with the "other" colour and its own name.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..evidence import statuses
 from ..evidence.timeutil import parse_time
-from .html import CSP
+from .html import CSP, report_environment
 
 TIMELINE_WIDTH = 420
 MARK_WIDTH = 7
 KNOWN = ("pass", "pass-with-exceptions", "fail", "not-assessed", "manual")
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("scanner.reports", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["percent"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
-    env.filters["short"] = lambda d: (d or "").split(":", 1)[-1][:12]
-    return env
 
 
 def status_class(status: str | None) -> str:
@@ -78,5 +61,5 @@ def period_view(period: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_period_html(period: dict[str, Any]) -> str:
-    template = _environment().get_template("period.html.j2")
+    template = report_environment().get_template("period.html.j2")
     return template.render(p=period, csp=CSP, width=TIMELINE_WIDTH, **period_view(period))
