@@ -463,6 +463,9 @@ class CheckInfo:
     resources_excepted: int = 0  # resources whose only violations of this check are waived
     resources_not_applicable: int = 0  # resources of its kinds outside its population
     population: str | None = None  # what the population is, in words (METADATA custom.population)
+    # The population itself: outcome ("fail", "excepted", "pass") -> inclusive index ranges into ScanResult.resources.
+    # Empty: an empty population; None: a result written before populations were recorded.
+    population_ranges: dict[str, list[list[int]]] | None = None
     error: str | None = None  # why the check could not run
     not_run: str | None = None  # why the check was deliberately not run (e.g. its --data is missing)
     not_collected: str | None = None  # kinds it needs that a cluster scan could not collect, and why

@@ -70,7 +70,8 @@ _PAIR = re.compile(
 )
 _URL_CREDENTIALS = re.compile(r"(://[^/\s:@]+):[^/\s@]+@")
 # HTTP credentials as a server may echo them back: "Authorization: Bearer <token>", "Basic <b64>".
-_BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=:-]{4,}")
+# Not the words that describe one ("a bearer token"), which our own messages use.
+_BEARER = re.compile(r"(?i)\b(bearer\s+)(?!(?:tokens?|credentials?|auth\w*)\b)[A-Za-z0-9._~+/=:-]{4,}")
 _AUTHORIZATION = re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:[A-Za-z-]+\s+)?)[^\s\"',;]+")
 # Cheap literal pre-checks: every finding message passes through here, and on
 # a large scan most name no credential at all, so the full patterns above run

@@ -81,12 +81,12 @@ def interrupt(proc: subprocess.Popen, group: bool = False) -> tuple[int, str, st
 
 
 def test_unexpected_exception_exits_2_with_one_line_and_debug_shows_the_traceback(tmp_path, monkeypatch):
-    import scanner.gates
+    import scanner.compliance.gates
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("evaluate_gates blew up\nsecond line")
 
-    monkeypatch.setattr(scanner.gates, "evaluate_gates", broken)
+    monkeypatch.setattr(scanner.compliance.gates, "evaluate_gates", broken)
     manifests = write(tmp_path, "app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     out = CliRunner().invoke(main, ["scan", "manifests", str(manifests)])
     assert out.exit_code == 2, out.output  # not 1: CI must not read a crash as findings
@@ -103,12 +103,12 @@ def test_unexpected_exception_exits_2_with_one_line_and_debug_shows_the_tracebac
 
 
 def test_unexpected_error_text_is_redacted_and_shown_safely(tmp_path, monkeypatch):
-    import scanner.gates
+    import scanner.compliance.gates
 
     def broken(*_args, **_kwargs):
         raise ValueError("bad value password=hunter2 in \x1b]0;owned\x07 name")
 
-    monkeypatch.setattr(scanner.gates, "evaluate_gates", broken)
+    monkeypatch.setattr(scanner.compliance.gates, "evaluate_gates", broken)
     manifests = write(tmp_path, "app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     out = CliRunner().invoke(main, ["scan", "manifests", str(manifests)])
     assert out.exit_code == 2

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from conftest import write
 from scanner.cli import main
+from scanner.integrity import sealed
 
 POD = """
 apiVersion: v1
@@ -92,7 +93,8 @@ def test_a_good_result_and_newer_minor_version_render(tmp_path, good):
     newer = _set(good, "schema_version", "1.7")
     newer["something_new"] = {"added": "later"}
     saved = tmp_path / "ok.json"
-    saved.write_text(json.dumps(newer))
+    # As the newer version would have written it: sealed with its own digest (scanner.integrity).
+    saved.write_text(json.dumps(sealed(newer)))
     result = CliRunner().invoke(main, ["report", str(saved), "-f", "markdown"])
     assert result.exit_code == 0, result.stderr
     assert "privileged" in result.stdout.lower()

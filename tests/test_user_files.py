@@ -124,7 +124,7 @@ def test_waivers_check_reports_bad_dates_too(tmp_path, k8s):
         ("controls: 5", "'controls' must be a list"),
         ("controls:\n  - {id: C1, title: t, checks: privileged-containers}", "control C1: 'checks' must be a list of check ids"),
         ("controls:\n  - {id: C1, title: t, checks: [privileged-containers, 5]}", "control C1: 'checks' must be a list"),
-        ("controls:\n  - {id: [C1], title: t, checks: [privileged-containers]}", "control #1: id must be text"),
+        ("controls:\n  - {id: [C1], title: t, checks: [privileged-containers]}", "control #1: 'id' must be a string"),
     ],
 )
 def test_mapping_bad_types_are_one_line_errors(tmp_path, k8s, controls, expected):

@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from typing import Iterable
 
+from ..compliance.population import expand_ranges
 from ..model import CheckInfo, Finding, ScanResult
 from .sarif import catalogue
 
@@ -106,7 +107,10 @@ def _check_suite(result: ScanResult, check: CheckInfo, findings: list[Finding], 
         suite.case("(not run)", classname, "skip", check.not_run)
         return suite
     if per_resource:
-        evaluated = [r for r in result.resources if check.evaluates(r.resource.kind)]
+        if check.population_ranges is not None:  # the check's own population (its applies rule), by index into the resources
+            evaluated = [result.resources[i] for i in sorted(expand_ranges(runs for runs in check.population_ranges.values() for runs in runs)) if i < len(result.resources)]
+        else:  # results before populations: every resource of its kinds
+            evaluated = [r for r in result.resources if check.evaluates(r.resource.kind)]
         if check.error:  # it could not run: no resource passed it
             evaluated = [r for r in evaluated if _key(r.resource, r.origin) in by_resource]
         labels = [r.resource.label() for r in evaluated]
@@ -131,7 +135,8 @@ def _check_suite(result: ScanResult, check: CheckInfo, findings: list[Finding], 
             outcome, message, text = outcome_of(group)
             suite.case(group[0].resource.label(), classname, outcome, message, text, group[0].severity)
         if not suite.counts["tests"] and not check.error:
-            suite.case("(no resources in scope)", classname, "skip", f"no resource of the kinds {', '.join(check.applies_to) or '-'} was scanned")
+            why = f"no resource in its population ({check.population})" if check.population else f"no resource of the kinds {', '.join(check.applies_to) or '-'} was scanned"
+            suite.case("(no resources in scope)", classname, "skip", why)
     else:
         for key in sorted(by_resource):
             group = by_resource[key]
