@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
+from scanner import progress
 from scanner.gc_pause import paused_gc
 from scanner.model import CoverageGap, Origin, Resource
 from scanner.redact import LAST_APPLIED
@@ -235,6 +236,8 @@ def _pages(client: ApiGetter, path: str, info: KindInfo, options: ClusterOptions
             item["apiVersion"] = api_version
             item["kind"] = kind
             items.append(strip_object(item))
+        if not field_selector:  # the typed Secret lists are the same objects again
+            progress.active().advance(objects=len(body.get("items") or ()))
         token = (body.get("metadata") or {}).get("continue") or ""
         if not token:
             return items
@@ -318,8 +321,10 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
             return info, None, exc.reason
 
     by_kind: dict[str, list[dict[str, Any]]] = {}
+    step = progress.active()
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         for info, items, reason in pool.map(task, found.values()):
+            step.advance(kinds=1)
             if items is None:
                 result.gaps.append(CoverageGap(type="kind", reason=reason or "error", cluster=conn.context or conn.server, apiVersion=info.api_version, kind=info.kind))
             else:
