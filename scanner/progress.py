@@ -83,13 +83,15 @@ class Phase:
         self.counts: dict[str, int] = dict.fromkeys(units, 0)
         self.verbose = bool(reporter and reporter.verbose)  # whether per-kind counts are worth computing
         self.by_kind: dict[str, int] = {}
+        self._lock = threading.Lock()
         self.started = time.monotonic()
         self.ended: float | None = None
 
     def advance(self, **counts: int) -> None:
         """Add to the named counts (``files=1, resources=12``)."""
-        for unit, value in counts.items():
-            self.counts[unit] = self.counts.get(unit, 0) + value
+        with self._lock:  # kinds and clusters are counted from worker threads
+            for unit, value in counts.items():
+                self.counts[unit] = self.counts.get(unit, 0) + value
         if self.reporter is not None:
             self.reporter.changed(self)
 
