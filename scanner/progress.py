@@ -65,6 +65,11 @@ def number(value: int) -> str:
     return f"{value:,}"
 
 
+def counted(value: int, unit: str) -> str:
+    """``1 file``, ``3,400 resources``: units are given in the plural."""
+    return f"{number(value)} {unit[:-1] if value == 1 and unit.endswith('s') else unit}"
+
+
 def seconds(value: float) -> str:
     return f"{value:.1f} s" if value < 100 else f"{value:.0f} s"
 
@@ -109,8 +114,8 @@ class Phase:
     def counted(self) -> str:
         """``10,000 resources x 84 checks (1,234 findings)``: the headline count, the note, the others in parentheses."""
         shown = [u for u in self.units if u in self.counts]
-        head = " ".join(filter(None, [f"{number(self.counts[shown[0]])} {shown[0]}" if shown else "", self.note]))
-        rest = ", ".join(f"{number(self.counts[u])} {u}" for u in shown[1:])
+        head = " ".join(filter(None, [counted(self.counts[shown[0]], shown[0]) if shown else "", self.note]))
+        rest = ", ".join(counted(self.counts[u], u) for u in shown[1:])
         return f"{head} ({rest})" if rest else head
 
     def summary(self) -> str:
@@ -119,7 +124,9 @@ class Phase:
     def status(self, tick: int) -> str:
         """The live line: spinner, label, counts, rate, elapsed."""
         elapsed = self.elapsed()
-        parts = [f"{_SPINNER[tick % len(_SPINNER)]} {self.label}: {self.counted()}"]
+        # Counts only once something was counted: "0 files" at the start says nothing.
+        doing = f"{self.label}: {self.counted()}" if any(self.counts.values()) else self.label
+        parts = [f"{_SPINNER[tick % len(_SPINNER)]} {doing}"]
         if self.rate_unit and elapsed >= 0.5 and self.counts.get(self.rate_unit):
             parts.append(f"{number(int(self.counts[self.rate_unit] / elapsed))} {self.rate_unit}/s")
         parts.append(seconds(elapsed))

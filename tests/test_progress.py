@@ -112,8 +112,9 @@ def test_live_line_on_a_terminal_collapses_to_summaries(manifests: Path) -> None
     code, _stdout, stderr = kubecomply(["scan", "manifests", str(manifests), "-f", "json"], tty=True)
     assert code == 1
     assert "\r\x1b[K" in stderr  # redrawn in place
-    assert re.search(r"\r\x1b\[K[|/\\-] reading files: \d+ files \(\d+ resources\)", stderr), stderr
-    assert re.search(r"\r\x1b\[K[|/\\-] evaluating: \d+ resources x \d+ checks", stderr), stderr
+    assert re.search(r"\r\x1b\[K[|/\\-] reading files \| \d+\.\d s", stderr), stderr  # no counts yet
+    # Loading the engine takes well over the redraw interval, so the first batch is drawn with its counts.
+    assert re.search(r"\r\x1b\[K[|/\\-] evaluating: 7 resources x \d+ checks \(0 findings\) \| ", stderr), stderr
     lines = summary_lines(stderr)
     check_phase_lines(lines)
     assert len(lines) == 6
@@ -241,3 +242,37 @@ def test_threads_count_into_one_phase() -> None:
                 t.join()
     assert step.counts == {"kinds": 400, "objects": 2000}
     assert re.fullmatch(r"kubecomply: collected 400 kinds \(2,000 objects\) in \d+\.\d s\n", stream.getvalue())
+
+
+def test_fleet_prints_a_line_per_cluster_as_it_finishes(tmp_path: Path) -> None:
+    """Each cluster's line (ok or gaps, objects, kinds; or failed with the reason), then the collection's summary."""
+    import shutil
+
+    pytest.importorskip("kubernetes")
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the fixture server's certificates")
+    from click.testing import CliRunner
+    from cluster_helpers import cluster_objects
+    from k8s_fixture_server import K8sFixture, make_tls, merge_kubeconfigs
+
+    from scanner.cli import main
+
+    tls = make_tls(tmp_path / "tls")
+    with K8sFixture(cluster_objects(), tls=tls) as eu, K8sFixture(cluster_objects(), tls=tls) as us:
+        configs = [eu.kubeconfig(tmp_path / "kc-eu", context="prod-eu"), us.kubeconfig(tmp_path / "kc-us", context="prod-us")]
+        down = eu.kubeconfig(tmp_path / "kc-down", context="down")
+        down.write_text(down.read_text().replace(eu.url, "https://127.0.0.1:9"))
+        config = merge_kubeconfigs(tmp_path / "kubeconfig", [*configs, down], current="prod-eu")
+        out = CliRunner().invoke(main, ["scan", "cluster", "--kubeconfig", str(config), "--all-contexts", "-f", "json", "--request-timeout", "2"], catch_exceptions=False)
+    lines = out.stderr.splitlines()
+    objects = len(json.loads(out.stdout)["resources"])
+    for name in ("prod-eu", "prod-us"):
+        mine = [line for line in lines if line.startswith(f"kubecomply: cluster {name}: ")]
+        assert len(mine) == 1 and re.fullmatch(rf"kubecomply: cluster {name}: (ok|\d+ gaps?), [\d,]+ objects, \d+ kinds in \d+\.\d s", mine[0]), lines
+    failed = [line for line in lines if line.startswith("kubecomply: cluster down: failed: ")]
+    assert len(failed) == 1 and "cannot" in failed[0], lines
+    collected = [line for line in lines if line.startswith("kubecomply: collected ")]
+    assert len(collected) == 1 and re.fullmatch(r"kubecomply: collected 3 clusters \(\d+ kinds, [\d,]+ objects\) in \d+\.\d s", collected[0]), lines
+    # The cluster lines come before the collection's summary, which comes before evaluation.
+    assert lines.index(failed[0]) < lines.index(collected[0]) < next(i for i, line in enumerate(lines) if line.startswith("kubecomply: evaluated "))
+    assert re.search(rf"kubecomply: evaluated {objects:,} resources x", out.stderr), lines

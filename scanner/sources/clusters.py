@@ -73,7 +73,9 @@ def cluster_line(target: ClusterTarget, outcome: ClusterCollection | ClusterErro
     gaps = len(outcome.gaps)
     state = "ok" if not gaps else f"{gaps} gap{'s' if gaps != 1 else ''}"
     name = outcome.context or outcome.server
-    return f"cluster {name}: {state}, {len(outcome.objects):,} objects, {len(outcome.collected_kinds)} kinds in {progress.seconds(elapsed)}"
+    listed = len(outcome.objects) + sum(outcome.skipped_owned.values())  # as the collection phase counts them
+    kinds = len(outcome.collected_kinds)
+    return f"cluster {name}: {state}, {progress.counted(listed, 'objects')}, {progress.counted(kinds, 'kinds')} in {progress.seconds(elapsed)}"
 
 
 def collection_part(collection: ClusterCollection) -> Part:
