@@ -128,7 +128,7 @@ class Phase:
         doing = f"{self.label}: {self.counted()}" if any(self.counts.values()) else self.label
         parts = [f"{_SPINNER[tick % len(_SPINNER)]} {doing}"]
         if self.rate_unit and elapsed >= 0.5 and self.counts.get(self.rate_unit):
-            parts.append(f"{number(int(self.counts[self.rate_unit] / elapsed))} {self.rate_unit}/s")
+            parts.append(counted(int(self.counts[self.rate_unit] / elapsed), self.rate_unit) + "/s")
         parts.append(seconds(elapsed))
         return " | ".join(parts)
 

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scanner"
 # component or from components of a lower rank; never from a higher rank, and
 # never from another component of the same rank.
 RANKS = {
-    "__init__": 0, "model": 0, "redact": 0, "forking": 0, "gc_pause": 0,
+    "__init__": 0, "model": 0, "redact": 0, "forking": 0, "gc_pause": 0, "progress": 0,
     "policies": 1,
     "config_data": 2,
     "sources": 2, "engine": 2, "compliance": 2,
