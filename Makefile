@@ -40,5 +40,10 @@ bench: $(STAMP)
 bench-cluster: $(STAMP)
 	$(BIN)/python bench/bench_cluster.py
 
+# The same readers against a real kube-apiserver holding the same objects (needs `make tools`).
+.PHONY: bench-cluster-real
+bench-cluster-real: $(STAMP)
+	$(BIN)/python bench/bench_cluster.py --real
+
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache bench/data

@@ -3,7 +3,8 @@
 Exit codes: 0 no gate tripped; 1 a gate tripped (an open finding at or above
 --fail-on, a framework score under --fail-under); 2 the scan could not be
 done properly (bad arguments, policy, mapping, waiver or baseline errors,
-unreadable inputs, checks that could not run, any gap with --fail-on-gaps).
+unreadable inputs, checks that could not run, kinds not collected that leave
+a mapped control not assessed unless --allow-gaps, any gap with --fail-on-gaps).
 ``waivers check`` has its own (see its help).
 """
 
@@ -23,6 +24,7 @@ from . import __version__, progress
 from .compliance.baseline import BaselineError
 from .config_data import ConfigDataError
 from .compliance.changes import ChangesError
+from .cli_guard import DEBUG_ENV, GuardedGroup
 from .engine import EngineError
 from .compliance.frameworks import FrameworkError, load_frameworks, validate_references
 from .compliance.gates import GateError
@@ -30,6 +32,7 @@ from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
 from .sources.render import RenderError
+from .textsafe import for_terminal, safe_text
 from .compliance.waivers import WaiverError
 
 if TYPE_CHECKING:
@@ -43,9 +46,18 @@ USER_ERRORS = (PolicyError, FrameworkError, WaiverError, EngineError, BaselineEr
 
 
 def fail(message: str) -> None:
-    """One line on stderr and exit 2: the scan could not be done properly."""
-    click.echo(f"kubecomply: error: {message}", err=True)
+    """One line on stderr and exit 2: the scan could not be done properly.
+
+    The message often quotes a file name, a resource or a server's answer: shown
+    through ``safe_text``, so it stays one line and cannot drive the terminal.
+    """
+    click.echo(f"kubecomply: error: {safe_text(message)}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def note(message: str) -> None:
+    """One informational line on stderr (what was written, the exit code and why), shown safely."""
+    click.echo(f"kubecomply: {safe_text(message)}", err=True)
 
 
 def parse_size(_ctx: Any, _param: Any, value: str) -> int:
@@ -81,17 +93,35 @@ def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls:
     write_output(renderer_for(fmt, csv_controls, lang, report_url)(result), output)
 
 
+def save(output: str, data: str | bytes) -> None:
+    """Write a file atomically; a one-line error and exit 2 when it cannot be written."""
+    from .atomic import write_atomic
+
+    try:
+        write_atomic(output, data)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
 def write_output(text: str, output: str | None) -> None:
+    """To ``-o`` whole or not at all (scanner.atomic), else to stdout."""
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        save(output, text)
     else:
-        click.echo(text, nl=False)
+        click.echo(for_terminal(text) if sys.stdout.isatty() else text, nl=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kubecomply")
-def main() -> None:
-    """kubecomply: policy-as-code compliance scanner for Kubernetes."""
+@click.option("--debug", is_flag=True, envvar=DEBUG_ENV, help=f"On an unexpected error, print the traceback as well (also {DEBUG_ENV}=1).")
+def main(debug: bool) -> None:
+    """kubecomply: policy-as-code compliance scanner for Kubernetes.
+
+    \b
+    Exit codes: 0 no gate tripped; 1 a gate tripped (findings, scores);
+    2 the scan could not be done properly (including any unexpected error);
+    130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+    """
 
 
 @main.group()
@@ -108,6 +138,7 @@ report_url_option = click.option("--report-url", default=None, metavar="URL", he
 targets_argument = click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
 allow_parse_errors_option = click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
 allow_empty_option = click.option("--allow-empty", is_flag=True, help="Targets with no Kubernetes resources exit 0 instead of 2.")
+allow_gaps_option = click.option("--allow-gaps", is_flag=True, help="Kinds or clusters that could not be collected are still reported, but do not make the exit code 2 when they leave mapped controls not assessed.")
 
 def options(*decorators: Any) -> Any:
     """Apply a list of click options in order, so commands share them without copies."""
@@ -224,6 +255,7 @@ def run_scan(source_for: Callable[["ScanOptions"], "Source"], values: dict[str, 
     fmt, output, csv_controls, lang = values.pop("fmt"), values.pop("output"), values.pop("csv_controls"), values.pop("lang")
     fail_on, fail_under, fail_on_gaps = values.pop("fail_on"), values.pop("fail_under"), values.pop("fail_on_gaps")
     report_url, allow_parse_errors, allow_empty = values.pop("report_url"), values.pop("allow_parse_errors"), values.pop("allow_empty")
+    allow_gaps = values.pop("allow_gaps", False)  # only the cluster and snapshot commands have it
     quiet, verbose = values.pop("quiet"), values.pop("verbose")
     check_format(fmt, output, csv_controls)
     options = scan_options(
@@ -242,10 +274,10 @@ def run_scan(source_for: Callable[["ScanOptions"], "Source"], values: dict[str, 
         # No live line while the report goes to stdout: it may be the same terminal.
         with progress.phase("writing the report", "wrote the", note=f"{fmt} report", live=bool(output)):
             write_report(result, fmt, output, csv_controls, lang, report_url)
-    code, reason = exit_code(result, gate_policy, allow_parse_errors, allow_empty)
+    code, reason = exit_code(result, gate_policy, allow_parse_errors, allow_empty, allow_gaps)
     if output:
-        click.echo(f"kubecomply: wrote {output} ({fmt})", err=True)
-    click.echo(f"kubecomply: exit {code}: {reason}", err=True)
+        note(f"wrote {output} ({fmt})")
+    note(f"exit {code}: {reason}")
     sys.exit(code)
 
 
@@ -330,8 +362,8 @@ def baseline_create(targets: Sequence[str], waivers_file: str | None, output: st
     if output == "-":
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
-    click.echo(f"kubecomply: baseline {'written to stdout' if output == '-' else output}: {open_findings} open finding(s) accepted", err=True)
+        save(output, text)
+    note(f"baseline {'written to stdout' if output == '-' else output}: {open_findings} open finding(s) accepted")
 
 
 @main.group()
@@ -378,18 +410,18 @@ def waivers_check(waivers_file: str, targets: Sequence[str], expiring_within: in
         click.echo(json.dumps(audit.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     else:
         for problem in audit.problems:
-            click.echo(f"{problem.kind.upper():8} {problem.waiver}: {problem.detail}")
+            click.echo(safe_text(f"{problem.kind.upper():8} {problem.waiver}: {problem.detail}"))
         for w in audit.inline:
             state = f"{w.status}" + (f" (expires {w.expires})" if w.expires else "") + (f": {w.problem}" if w.problem else "")
-            click.echo(f"INLINE   {w.id}: {state}")
+            click.echo(safe_text(f"INLINE   {w.id}: {state}"))
         counts = ", ".join(f"{audit.count(k)} {k}" for k in ("invalid", "expired", "unused", "expiring"))
-        click.echo(f"{audit.waivers} waiver(s) in {waivers_file}, {audit.applied} applied; {counts}")
+        click.echo(safe_text(f"{audit.waivers} waiver(s) in {waivers_file}, {audit.applied} applied; {counts}"))
     assert audit.result is not None
     scan_code, scan_reason = exit_code(audit.result, GatePolicy(fail_on="none"), allow_parse_errors, allow_empty)
     code, reason = audit_exit(audit)
     if scan_code == EXIT_ERROR and code != EXIT_ERROR:
         code, reason = EXIT_ERROR, f"the scan was incomplete, so unused waivers cannot be told: {scan_reason}"
-    click.echo(f"kubecomply: exit {code}: {reason}", err=True)
+    note(f"exit {code}: {reason}")
     sys.exit(code)
 
 
@@ -400,13 +432,14 @@ scope_options = options(
     click.option("-n", "--namespace", "namespaces", multiple=True, help="Scan only namespaces matching this glob (repeatable); cluster-scoped kinds are still collected."),
     click.option("--exclude-namespace", "exclude_namespaces", multiple=True, help="Leave out namespaces matching this glob (repeatable)."),
     click.option("--request-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for each API request."),
+    click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True, help="Objects per list request (limit); smaller pages ask less of the API server at a time, at the cost of more requests."),
 )
 
 
-def cluster_options(namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float):
+def cluster_options(namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, page_size: int = 500):
     from .sources.cluster import ClusterOptions
 
-    return ClusterOptions(namespaces=tuple(namespaces), exclude_namespaces=tuple(exclude_namespaces), request_timeout=request_timeout)
+    return ClusterOptions(namespaces=tuple(namespaces), exclude_namespaces=tuple(exclude_namespaces), request_timeout=request_timeout, page_size=page_size)
 
 
 def cluster_targets(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool):
@@ -431,29 +464,32 @@ def cluster_targets(kubeconfig: str | None, contexts: Sequence[str], all_context
 
 @scan.command("cluster")
 @report_options()
+@allow_gaps_option
 @kubeconfig_option
 @click.option("--context", "contexts", multiple=True, help="Kubeconfig context to scan (repeatable: a fleet).  [default: the current context]")
 @click.option("--all-contexts", is_flag=True, help="Scan every context of the kubeconfig, as a fleet.")
 @scope_options
-def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, **values: Any) -> None:
+def scan_cluster_command(kubeconfig: str | None, contexts: Sequence[str], all_contexts: bool, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, page_size: int, **values: Any) -> None:
     """Scan a live cluster (or several: --context twice, --all-contexts) through the Kubernetes API.
 
     \b
-    Exit codes as for `scan manifests`; kinds that could not be collected are
-    coverage gaps in every report, and make the exit code 2 only with
-    --fail-on-gaps.
+    Exit codes as for `scan manifests`; kinds (or fleet clusters) that could
+    not be collected are coverage gaps in every report, and make the exit
+    code 2 when they leave a mapped control not assessed (unless
+    --allow-gaps), or whenever there is one with --fail-on-gaps.
     """
     from .sources.cluster import ClusterError
     from .sources.clusters import ClusterSource
 
     targets = cluster_targets(kubeconfig, contexts, all_contexts)
-    scope = cluster_options(namespaces, exclude_namespaces, request_timeout)
+    scope = cluster_options(namespaces, exclude_namespaces, request_timeout, page_size)
     run_scan(lambda options: ClusterSource(targets, scope), values, (ClusterError,))
 
 
 @scan.command("snapshot")
 @click.argument("snapshot_file", type=click.Path(exists=True, dir_okay=False))
 @report_options()
+@allow_gaps_option
 def scan_snapshot_command(snapshot_file: str, **values: Any) -> None:
     """Scan an evidence snapshot written by `kubecomply export cluster`, offline; its digest is verified first."""
     from .sources.clusters import SnapshotSource
@@ -475,8 +511,15 @@ def export() -> None:
 @policy_dir_option
 @mapping_dir_option
 @click.option("--framework", "frameworks", multiple=True, help="Collect only the kinds the checks of this framework need (repeatable).")
-def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str]) -> None:
-    """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot."""
+@click.option("--keep-literal-credentials", is_flag=True, help="Write literal credentials found in env, args, annotations and ConfigMaps as served, instead of masked.")
+def export_cluster_command(output: str, kubeconfig: str | None, context: str | None, namespaces: Sequence[str], exclude_namespaces: Sequence[str], request_timeout: float, page_size: int, policy_dirs: Sequence[str], mapping_dirs: Sequence[str], frameworks: Sequence[str], keep_literal_credentials: bool) -> None:
+    """Collect what the loaded checks need from a cluster into a point-in-time evidence snapshot.
+
+    Literal credentials that the credentials-in-* checks find (env, args,
+    annotations, ConfigMaps) are masked in the snapshot, which says so under
+    `redacted`; a scan of it finds the same fields.  Secrets are collected
+    metadata-only either way.
+    """
     from .pipeline import ScanOptions, load_bundle
     from .sources.clusters import ClusterTarget, collect_target
     from .sources.cluster import ClusterError
@@ -484,13 +527,29 @@ def export_cluster_command(output: str, kubeconfig: str | None, context: str | N
 
     try:
         bundle = load_bundle(ScanOptions(policy_dirs, mapping_dirs, frameworks))
-        collection = collect_target(ClusterTarget(context, kubeconfig), bundle.policy_set, cluster_options(namespaces, exclude_namespaces, request_timeout))
-        digest = write_snapshot(collection, output)
+        collection = collect_target(ClusterTarget(context, kubeconfig), bundle.policy_set, cluster_options(namespaces, exclude_namespaces, request_timeout, page_size))
     except (*USER_ERRORS, ClusterError, OSError) as exc:
         fail(str(exc))
         return
+    from .evidence_redact import NOTE, RedactionError, mask_literal_credentials
+
+    if keep_literal_credentials:
+        extra = {"redacted": {"note": "literal credentials kept as served (--keep-literal-credentials)", "fields": []}}
+    else:
+        try:
+            masked = mask_literal_credentials(collection.objects, load_policies(policy_dirs))
+        except (RedactionError, *USER_ERRORS) as exc:
+            fail(f"snapshot not written: {exc} (--keep-literal-credentials writes it unmasked)")
+            return
+        extra = {"redacted": {"note": NOTE, "fields": masked}}
+    try:
+        digest = write_snapshot(collection, output, extra)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+        return
     gaps = len(collection.gaps)
-    click.echo(f"kubecomply: wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s), objects {digest}", err=True)
+    masked_note = f", {len(extra['redacted']['fields'])} literal credential(s) masked" if not keep_literal_credentials else ", literal credentials kept"
+    note(f"wrote {output}: {len(collection.objects)} objects from {collection.context or collection.server}, {gaps} gap(s){masked_note}, objects {digest}")
 
 
 # --- Evidence over a period (issue 18): options shared by `report --store`; commands at the end of this file.
@@ -567,7 +626,7 @@ def policy_list(policy_dirs: Sequence[str], fmt: str) -> None:
         click.echo(json.dumps([p.to_dict() for p in ordered], indent=2, sort_keys=True))
         return
     rows = [[p.id, p.severity, ",".join(p.declared_kinds), p.title, "" if p.bundled else "custom"] for p in ordered]
-    click.echo(tabulate(rows, headers=["ID", "SEVERITY", "KINDS", "TITLE", ""], tablefmt="simple"))
+    click.echo(for_terminal(tabulate(rows, headers=["ID", "SEVERITY", "KINDS", "TITLE", ""], tablefmt="simple")))
     click.echo(f"\n{len(ordered)} checks")
 
 
@@ -581,13 +640,13 @@ def policy_show(check_id: str, policy_dirs: Sequence[str]) -> None:
     if found is None:
         fail(f"unknown check {check_id!r}; see 'kubecomply policy list'")
         return
-    click.echo(f"{found.id}: {found.title}")
-    click.echo(f"severity: {found.severity}\nkinds: {', '.join(found.kinds)}\npackage: {found.package}\nfile: {found.file}\n")
-    click.echo(f"{found.description}\n\nRemediation: {found.remediation}\n")
+    click.echo(for_terminal(f"{found.id}: {found.title}"))
+    click.echo(for_terminal(f"severity: {found.severity}\nkinds: {', '.join(found.kinds)}\npackage: {found.package}\nfile: {found.file}\n"))
+    click.echo(for_terminal(f"{found.description}\n\nRemediation: {found.remediation}\n"))
     if found.references:
         click.echo("References:")
         for key, values in sorted(found.references.items()):
-            click.echo(f"  {key}: {', '.join(str(v) for v in values)}")
+            click.echo(for_terminal(f"  {key}: {', '.join(str(v) for v in values)}"))
 
 
 @policy.command("test")
@@ -605,7 +664,7 @@ def policy_test(policy_dirs: Sequence[str], verbose: bool) -> None:
     for outcome in report.outcomes:
         if verbose or outcome.status != "pass":
             detail = f": {outcome.detail}" if outcome.detail else ""
-            click.echo(f"{outcome.status.upper():5} {outcome.file}: {outcome.rule}{detail}")
+            click.echo(for_terminal(f"{outcome.status.upper():5} {outcome.file}: {outcome.rule}{detail}"))
     click.echo(report.summary_line())
     sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
@@ -630,7 +689,7 @@ def framework_list(policy_dirs: Sequence[str], mapping_dirs: Sequence[str]) -> N
     for fw in frameworks:
         automation = [c.automation for c in fw.controls]
         rows.append([fw.id, fw.title, fw.version, len(fw.controls), automation.count("automated"), automation.count("partial"), automation.count("manual"), len(fw.check_ids())])
-    click.echo(tabulate(rows, headers=["ID", "TITLE", "VERSION", "CONTROLS", "AUTOMATED", "PARTIAL", "MANUAL", "CHECKS"], tablefmt="simple"))
+    click.echo(for_terminal(tabulate(rows, headers=["ID", "TITLE", "VERSION", "CONTROLS", "AUTOMATED", "PARTIAL", "MANUAL", "CHECKS"], tablefmt="simple")))
 
 
 @framework.command("show")
@@ -655,13 +714,13 @@ def framework_show(framework_id: str, control_id: str | None, results: str | Non
         return
     result = read_result(results) if results else None
     if control_id is None:
-        click.echo(render_framework(fw, fw.controls, result), nl=False)
+        click.echo(for_terminal(render_framework(fw, fw.controls, result)), nl=False)
         return
     control = next((c for c in fw.controls if c.id == control_id), None)
     if control is None:
         fail(f"{framework_id} has no control {control_id!r}; `kubecomply framework show {framework_id}` lists them")
         return
-    click.echo(render_control(fw, control, checks, result, results), nl=False)
+    click.echo(for_terminal(render_control(fw, control, checks, result, results)), nl=False)
 
 
 if __name__ == "__main__":

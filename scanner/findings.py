@@ -46,12 +46,18 @@ def resolve_lines(lines_of: LineResolver, requests: Sequence[tuple[Origin, Seque
     def work(start: int, end: int) -> list[int | None]:
         return [lines_of.resolve_line(origin, path) for origin, path in requests[start:end]]
 
-    if workers <= 1 or len(requests) < LINES_PARALLEL_MINIMUM:
-        return work(0, len(requests))
-    try:
-        return [line for part in map_forked(work, len(requests), workers) for line in part]
-    except WorkerError:
-        return work(0, len(requests))  # lines are a convenience; never lose the scan over them
+    def lines() -> list[int | None]:
+        if workers <= 1 or len(requests) < LINES_PARALLEL_MINIMUM:
+            return work(0, len(requests))
+        try:
+            return [line for part in map_forked(work, len(requests), workers) for line in part]
+        except WorkerError:
+            return work(0, len(requests))  # lines are a convenience; never lose the scan over them
+
+    found = lines()
+    # Files are read again for lines; one that changed meanwhile is a gap of its part, not wrong lines.
+    lines_of.gaps.extend(lines_of.files_changed_since_read(origin.path for origin, _ in requests if origin.type == "file" and origin.path))
+    return found
 
 
 def make_findings(

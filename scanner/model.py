@@ -458,6 +458,7 @@ class CheckInfo:
     population: str | None = None  # what the population is, in words (METADATA custom.population)
     error: str | None = None  # why the check could not run
     not_run: str | None = None  # why the check was deliberately not run (e.g. its --data is missing)
+    not_collected: str | None = None  # kinds it needs that a cluster scan could not collect, and why
     scope: str | None = None  # for cross-resource checks: what they could see ("files", "cluster")
 
     def to_dict(self) -> dict[str, Any]:

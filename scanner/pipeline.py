@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from .compliance.baseline import Baseline, apply_baseline, load_baseline
 from .compliance.changes import ChangeSet, ChangesError, changed_since, keep_changed
-from .compliance.coverage import coverage_by_check, mark_not_collected, merge_coverage
+from .compliance.coverage import coverage_by_check, mark_not_collected, merge_coverage, withhold_blind
 from .compliance.population import Populations
 from .compliance.frameworks import CheckCoverage, Framework, controls_by_check, load_frameworks, roll_up, select_frameworks, validate_references
 from .compliance.gates import GatePolicy
@@ -188,11 +188,12 @@ def evaluate_part(
     findings, behind = make_findings(
         evaluation.violations, resources, bundle.policy_set.by_id(), controls_by_check(bundle.frameworks), part.lines, workers
     )
+    findings, behind, withheld = withhold_blind(findings, behind, policies, part.missing_kinds)
     progress.active().advance(findings=len(findings))
     progress.detail(f"{part.name}: {len(resources):,} resources, engine {engine_done - started:.1f} s, {len(findings):,} findings resolved to lines in {time.monotonic() - engine_done:.1f} s")
     register = apply_waivers(findings, behind, fresh_copies(file_waivers), resources, set(bundle.policy_set.by_id()), today, inline_policy)
     coverage = coverage_by_check(policies, bundle.not_run, evaluation.failed_checks, resources, findings, behind, evaluation.not_applicable)
-    mark_not_collected(coverage, policies, part.missing_kinds)
+    mark_not_collected(coverage, policies, part.missing_kinds, withheld)
     return EvaluatedPart(part, findings, coverage, register, dict(evaluation.failed_checks))
 
 

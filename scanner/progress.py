@@ -18,7 +18,8 @@ Styles, chosen once by ``choose_style``:
   handling of stdout) to every install for that.
 * ``plain``: not a terminal (CI logs, pipes).  One line per finished phase
   with its counts and duration, nothing in between.
-* ``quiet``: nothing, except the ``interrupted while ...`` line on Ctrl-C.
+* ``quiet``: nothing; errors, the exit line and the interrupt line (which names the
+  phase, ``current_phase``) are printed by the CLI whatever the style.
 
 ``KUBECOMPLY_PROGRESS=0`` turns the live display off (plain lines even on a
 terminal); ``=1`` turns it on without a terminal.  ``--quiet`` wins over both.
@@ -280,6 +281,7 @@ class Reporter:
 
 
 _current: Reporter | None = None
+_interrupted: str | None = None  # the phase Ctrl-C stopped, kept after the session for the interrupt line
 
 
 def _forget_in_child() -> None:
@@ -324,14 +326,15 @@ def detail(text: str) -> None:
 
 
 def current_phase() -> str | None:
-    """What the scan was doing (``reading files``), for the Ctrl-C line; None outside a session."""
-    return _current.current_phase() if _current is not None else None
+    """What the scan is doing (``reading files``), or was doing when Ctrl-C ended the last session; for the interrupt line."""
+    return _current.current_phase() if _current is not None else _interrupted
 
 
 @contextmanager
 def session(quiet: bool = False, verbose: bool = False, stream: TextIO | None = None, environ: Mapping[str, str] | None = None) -> Iterator[Reporter]:
     """The reporter for one command.  On Ctrl-C it says which phase was interrupted, then lets the interrupt go on."""
-    global _current
+    global _current, _interrupted
+    _interrupted = None
     stream = stream if stream is not None else sys.stderr
     reporter = Reporter(choose_style(quiet, stream, environ), verbose and not quiet, stream)
     previous, _current = _current, reporter
@@ -339,9 +342,10 @@ def session(quiet: bool = False, verbose: bool = False, stream: TextIO | None = 
         yield reporter
         reporter.timings()
     except KeyboardInterrupt:
+        # The CLI's interrupt handler (cli_guard) prints the one line, naming this phase.
         with reporter._lock:
             reporter._clear()
-        reporter._write(f"{PREFIX}interrupted while {reporter.current_phase() or 'starting'}")
+        _interrupted = reporter.current_phase() or "starting"
         raise
     finally:
         _current = previous

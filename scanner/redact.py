@@ -68,6 +68,9 @@ _PAIR = re.compile(
     r"([\"'])?(?(2)[^\"'\n]+[\"']|[^\s,;)\]}\"']+)"
 )
 _URL_CREDENTIALS = re.compile(r"(://[^/\s:@]+):[^/\s@]+@")
+# HTTP credentials as a server may echo them back: "Authorization: Bearer <token>", "Basic <b64>".
+_BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=:-]{4,}")
+_AUTHORIZATION = re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:[A-Za-z-]+\s+)?)[^\s\"',;]+")
 # Cheap literal pre-checks: every finding message passes through here, and on
 # a large scan most name no credential at all, so the full patterns above run
 # only on text that contains one of their fixed parts.
@@ -96,6 +99,11 @@ def redact_text(s: str) -> str:
         s = _TOKENS.sub(REDACTED, s)
     if "://" in s:
         s = _URL_CREDENTIALS.sub(rf"\1:{REDACTED}@", s)
+    lowered = s.lower()
+    if "authorization" in lowered:
+        s = _AUTHORIZATION.sub(rf"\1{REDACTED}", s)
+    if "bearer" in lowered:
+        s = _BEARER.sub(rf"\1{REDACTED}", s)
     lowered = s.lower()
     if any(hint in lowered for hint in _PAIR_HINTS):
         s = _PAIR.sub(_pair, s)

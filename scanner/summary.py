@@ -82,7 +82,8 @@ def check_catalogue(policies: Sequence[Policy], coverage: Mapping[str, CheckCove
                 resources_evaluated=cov.evaluated if cov else 0, error=cov.error if cov else None,
                 resources_failed=population.failed, resources_excepted=population.excepted,
                 resources_not_applicable=len(cov.not_applicable) if cov else 0, population=p.population,
-                not_run=cov.not_run if cov else None, scope=scope if p.cross_resource else None,
+                not_run=cov.not_run if cov else None, not_collected=cov.not_collected if cov else None,
+                scope=scope if p.cross_resource else None,
             )
         )
     return out

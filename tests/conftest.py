@@ -59,3 +59,32 @@ def policy_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "policies"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture(scope="session")
+def real_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """A real etcd + kube-apiserver with the population of tests/cluster_population.py, once per session.
+
+    Skipped (failed under CI) when `make tools` has not built etcd and kube-apiserver.
+    Stopped, and its folder removed, at the end of the session whatever happened.
+    """
+    import shutil
+
+    from tools import require_tool
+
+    pytest.importorskip("kubernetes")
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the real cluster's certificates")
+    etcd, apiserver = require_tool("etcd"), require_tool("kube-apiserver")
+    from cluster_population import population, write_manifests
+    from real_cluster import PopulatedCluster, RealCluster
+
+    cluster = RealCluster.start(etcd, apiserver)
+    try:
+        folder = tmp_path_factory.mktemp("real-cluster")
+        session = PopulatedCluster.create(cluster, folder, write_manifests(folder / "manifests", population()))
+    except BaseException:
+        cluster.stop()
+        raise
+    yield session
+    cluster.stop()

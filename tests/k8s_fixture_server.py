@@ -20,11 +20,20 @@ answers, over real HTTPS on 127.0.0.1, the read-only part of the API that
   for everything (anything else is a 400, as the API answers);
 * errors as ``Status`` objects: 401 without ``Authorization: Bearer <token>``, 403 for
   resources made forbidden, 404 for paths that are not served, 410 ``Expired`` for a
-  continue token made stale, 429 with ``Retry-After``, 500, a delayed answer (for
-  timeouts) and a connection dropped in the middle of a list body.
+  continue token made stale (carrying the inconsistent-continue token a real server
+  adds), 429 with ``Retry-After``, 500, a delayed answer (for timeouts) and a
+  connection dropped in the middle of a list body.
 
-Faults are set per resource (plural name, or ``discovery:<groupVersion>`` for a group's
-discovery document) in ``K8sFixture.faults`` and are consumed one request at a time, so a test can say "the second page of pods fails once with 429".
+What a real kube-apiserver does differently is tested against one
+(tests/real_cluster.py, tests/test_real_cluster*.py); this server stays for the faults
+a real server will not produce on demand (429, 5xx, truncated bodies, slow answers,
+a discovery group failing).  One difference to keep in mind when using the ``gone``
+fault: since Kubernetes 1.34 the later pages of a watch-cached kind come from cache
+snapshots and do not expire when etcd is compacted; real 410s now come from kinds
+that are not watch-cached (Events) or from lists that outlive the snapshots.
+
+Faults are set per resource (plural name, ``discovery:<groupVersion>`` for a group's
+discovery document, or ``path:/version``, ``path:/api``, ``path:/apis``) in ``K8sFixture.faults`` and are consumed one request at a time, so a test can say "the second page of pods fails once with 429".
 Every request is recorded (method, path, query, ``Accept``, whether a token was sent).
 
 TLS material is made at test time with the ``openssl`` command line (``make_tls``); the
@@ -149,6 +158,13 @@ class Fault:
     ``delay``: sleep this long before answering; ``gone``: a 410 for requests that carry
     a continue token.  ``times``: how many matching requests get it (None: all);
     ``after``: let this many matching requests through first.
+
+    Hostile servers (issue 15): ``body``: answer 200 with this instead of the real list
+    (any JSON value, or raw bytes), for malformed answers; ``message``: the error message
+    of a ``status`` fault, where ``{authorization}`` is replaced by the request's
+    Authorization header (a server echoing credentials); ``trickle``: send the answer
+    in pieces of ``trickle_bytes`` bytes, one every ``trickle`` seconds (a server that
+    keeps each read alive but never finishes).
     """
 
     status: int | None = None
@@ -158,6 +174,10 @@ class Fault:
     retry_after: str = "1"
     times: int | None = 1
     after: int = 0
+    body: Any = None
+    message: str | None = None
+    trickle: float = 0.0
+    trickle_bytes: int = 1
 
 
 @dataclass
@@ -313,7 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------ plumbing
 
-    def _send(self, code: int, body: Any, headers: dict[str, str] | None = None, drop: bool = False) -> None:
+    def _send(self, code: int, body: Any, headers: dict[str, str] | None = None, drop: bool = False, trickle: tuple[float, int] | None = None) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
@@ -322,6 +342,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         # Headers and body in one write: two small writes meet the peer's delayed ACK (40 ms a request).
         self._headers_buffer.append(b"\r\n")
+        if trickle:  # headers at once, then the body a few bytes at a time
+            pause, size = trickle
+            self.flush_headers()
+            for start in range(0, len(data), size):
+                time.sleep(pause)
+                try:
+                    self.wfile.write(data[start:start + size])
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    return
+            return
         if drop:  # half the body, then the connection goes away
             self._headers_buffer.append(data[: len(data) // 2])
             self.flush_headers()
@@ -365,6 +396,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, path: str, query: dict[str, list[str]], rec: Recorded) -> None:
         fx = self.fixture
         resources = fx.state.resources
+        if path in ("/version", "/api", "/apis"):
+            fault = self._take_fault(f"path:{path}", False)
+            if fault is not None and fault.body is not None:
+                rec.status = 200
+                self._send(200, fault.body)
+                return
         if path == "/version":
             rec.status = 200
             self._send(200, {"major": "1", "minor": "30", "gitVersion": GIT_VERSION, "platform": "linux/amd64"})
@@ -400,6 +437,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not rest:
             fault = self._take_fault(f"discovery:{served[0].group_version}", False)
+            if fault is not None and fault.body is not None:
+                rec.status = 200
+                self._send(200, fault.body)
+                return
             if fault is not None and fault.status:
                 rec.status = fault.status
                 self._error(fault.status, "the server is currently unable to handle the request")
@@ -454,11 +495,24 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.status == 403:
                 rec.status = 403
                 scope = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
-                self._error(403, f'{res.plural}{"." + res.group if res.group else ""} is forbidden: User "fixture" cannot list resource "{res.plural}" in API group "{res.group}"{scope}')
+                default = f'{res.plural}{"." + res.group if res.group else ""} is forbidden: User "fixture" cannot list resource "{res.plural}" in API group "{res.group}"{scope}'
+                self._error(403, (fault.message or default).replace("{authorization}", self.headers.get("Authorization", "")))
                 return
             if fault.gone:
+                # As kube-apiserver answers (seen on v1.36): the Status carries an "inconsistent
+                # continue" token that resumes at the same position in a newer list. A client
+                # that followed it would mix two points in time; kubecomply must relist instead.
                 rec.status = 410
-                self._error(410, "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+                body = _status(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without "
+                               "the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with "
+                               "the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the "
+                               "first chunk was returned and now may show up in the list.")
+                try:
+                    start = int(json.loads(base64.urlsafe_b64decode(token.encode()))["start"])
+                    body["metadata"] = {"continue": base64.urlsafe_b64encode(json.dumps({"rv": str(fx.state.resource_version + 1), "start": start}).encode()).decode()}
+                except (ValueError, KeyError, TypeError):
+                    pass
+                self._send(410, body)
                 return
             if fault.status == 429:
                 rec.status = 429
@@ -466,7 +520,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if fault.status is not None:
                 rec.status = fault.status
-                self._error(fault.status, f"fixture fault {fault.status}")
+                message = fault.message or f"fixture fault {fault.status}"
+                self._error(fault.status, message.replace("{authorization}", self.headers.get("Authorization", "")))
+                return
+            if fault.body is not None:
+                rec.status = 200
+                self._send(200, fault.body)
                 return
         metadata_only = METADATA_ACCEPT in self.headers.get("Accept", "")
         cache_key = (res.plural, namespace, tuple(sorted((k, tuple(v)) for k, v in query.items())), metadata_only)  # decoded: clients quote differently
@@ -521,5 +580,5 @@ class _Handler(BaseHTTPRequestHandler):
             fx.page_cache[cache_key] = data
             self._send(200, data)
             return
-        self._send(200, body, drop=bool(fault and fault.drop))
+        self._send(200, body, drop=bool(fault and fault.drop), trickle=(fault.trickle, fault.trickle_bytes) if fault and fault.trickle else None)
 

@@ -72,11 +72,15 @@ def test_scan_cluster_json_and_exit_code(kubeconfig, server):
 def test_table_shows_gaps_first_and_fail_on_gaps_exits_2(kubeconfig, server):
     server.fault("pods", Fault(status=403, times=None))
     out = run(["scan", "cluster", "--kubeconfig", kubeconfig])
-    assert out.exit_code == 1
+    # Pods forbidden leave Pod-only controls not assessed: exit 2 by default (was 1, a silent pass).
+    assert out.exit_code == 2
+    assert "--allow-gaps" in out.stderr.strip().splitlines()[-1]
     text = out.stdout
     assert f"from cluster fixture ({server.url}, v1.30.2-fixture" in text
     assert text.index("NOT SCANNED") < text.index("SEVERITY")
     assert "cluster fixture: v1 Pod: 403 forbidden" in text
+    server.fault("pods", Fault(status=403, times=None))
+    assert run(["scan", "cluster", "--kubeconfig", kubeconfig, "--allow-gaps"]).exit_code == 1
     server.fault("pods", Fault(status=403, times=None))
     out = run(["scan", "cluster", "--kubeconfig", kubeconfig, "--fail-on-gaps", "-f", "json"])
     assert out.exit_code == 2
@@ -192,7 +196,9 @@ def test_fleet_scan_reports_each_cluster_and_a_control_matrix(tls, tmp_path):
     with K8sFixture(cluster_objects(), tls=tls) as eu, K8sFixture(second, tls=tls) as us:
         config = fleet_config(tls, tmp_path, {"prod-eu": eu, "prod-us": us})
         out = run(["scan", "cluster", "--kubeconfig", config, "--context", "prod-eu", "--context", "prod-us", "--context", "down", "-f", "json", "--request-timeout", "2"])
-        assert out.exit_code == 1, out.output  # the unreachable cluster is a gap, not an abort
+        # The unreachable cluster is a gap, not an abort; it leaves controls not assessed, so exit 2 (was 1: a silent pass).
+        assert out.exit_code == 2, out.output
+        assert "cluster down" in out.stderr.strip().splitlines()[-1]
         doc = json.loads(out.stdout)
         clusters = {c["name"]: c for c in doc["fleet"]["clusters"]}
         assert clusters["down"]["status"] == "unreachable" and "cannot connect" in clusters["down"]["error"]
@@ -208,7 +214,7 @@ def test_fleet_scan_reports_each_cluster_and_a_control_matrix(tls, tmp_path):
         assert not any(c["status"] == "pass" for c in fw["controls"])
         assert "cluster down was not scanned" in next(c for c in fw["controls"] if c["status"] == "not-assessed")["reason"]
 
-        table = run(["scan", "cluster", "--kubeconfig", config, "--all-contexts", "--request-timeout", "2"])
+        table = run(["scan", "cluster", "--kubeconfig", config, "--all-contexts", "--request-timeout", "2", "--allow-gaps"])
         assert table.exit_code == 1
         assert "Fleet:" in table.stdout and "UNREACHABLE" in table.stdout
         assert "2 of 3 cluster(s)" in table.stdout
@@ -219,7 +225,7 @@ def test_fleet_scan_reports_each_cluster_and_a_control_matrix(tls, tmp_path):
 def test_every_report_format_renders_a_cluster_result(kubeconfig, server, tmp_path):
     server.fault("pods", Fault(status=403, times=None))
     results = tmp_path / "results.json"
-    assert run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json", "-o", results]).exit_code == 1
+    assert run(["scan", "cluster", "--kubeconfig", kubeconfig, "-f", "json", "-o", results, "--allow-gaps"]).exit_code == 1
     for fmt in ("table", "sarif", "junit", "csv", "policyreport", "html"):
         out_file = tmp_path / f"report.{fmt}"
         out = run(["report", results, "-f", fmt, "-o", out_file])
@@ -245,6 +251,6 @@ def test_fleet_html_report_lists_the_unreachable_cluster(tls, tmp_path):
         config = fleet_config(tls, tmp_path, {"prod-eu": eu})
         html = tmp_path / "fleet.html"
         out = run(["scan", "cluster", "--kubeconfig", config, "--all-contexts", "-f", "html", "-o", html, "--request-timeout", "2"])
-        assert out.exit_code == 1, out.output
+        assert out.exit_code == 2, out.output  # the unreachable cluster leaves controls not assessed (was 1: a silent pass)
         text = html.read_text()
         assert "cannot read cluster down" in text

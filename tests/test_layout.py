@@ -19,13 +19,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scanner"
 # component or from components of a lower rank; never from a higher rank, and
 # never from another component of the same rank.
 RANKS = {
-    "__init__": 0, "model": 0, "redact": 0, "forking": 0, "gc_pause": 0, "progress": 0,
+    "__init__": 0, "model": 0, "redact": 0, "forking": 0, "gc_pause": 0, "textsafe": 0, "atomic": 0, "threads": 0, "progress": 0,
     "policies": 1,
     "config_data": 2,
     "sources": 2, "engine": 2, "compliance": 2,
-    "findings": 3, "summary": 3, "policy_tests": 3, "evidence": 3,
+    "findings": 3, "summary": 3, "policy_tests": 3, "evidence": 3, "evidence_redact": 3,
     "reports": 4, "pipeline": 4,
-    "cli": 5, "__main__": 6,
+    "cli_guard": 5, "cli": 6, "__main__": 7,
 }
 
 

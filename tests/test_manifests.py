@@ -402,8 +402,9 @@ def test_file_over_size_limit_is_not_read(tmp_path):
     assert gap.path == "big.yaml"
     assert gap.reason == f"file is {len(DEPLOYMENT)} bytes, over the 100 bytes limit (--max-file-size)"
     assert r.files == ["small.yaml"]
-    assert m._human_size(int(61.2 * 1024 * 1024)) == "61.2 MB"
-    assert m._human_size(50 * 1024 * 1024) == "50 MB"
+    # MB is 1,000,000 bytes as --max-file-size reads it; a MiB limit reads back in MiB.
+    assert m._human_size(int(61.2 * 1000 * 1000)) == "61.2 MB"
+    assert m._human_size(50 * 1024 * 1024) == "50 MiB"
 
 
 def test_alias_bomb_is_refused_quickly(tmp_path):

@@ -207,19 +207,20 @@ def test_ctrl_c_names_the_phase(tmp_path: Path) -> None:
         os.close(write_fd)
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode != 0
-    assert "kubecomply: interrupted while reading files" in (seen + err).decode().replace("\r\x1b[K", "\n").splitlines()
+    assert proc.returncode == 130
+    lines = (seen + err).decode().replace("\r\x1b[K", "\n").splitlines()
+    assert "kubecomply: interrupted (SIGINT) while reading files: the scan did not finish" in lines, lines
 
 
 def test_interrupted_phase_inside_a_session() -> None:
     stream = io.StringIO()
     with pytest.raises(KeyboardInterrupt):
-        with progress.session(stream=stream, environ={}):
+        with progress.session(stream=stream, environ={progress.ENV: "0"}):
             with progress.phase("evaluating", "evaluated", ("resources",)) as step:
                 step.advance(resources=10)
                 raise KeyboardInterrupt
-    assert stream.getvalue() == "kubecomply: interrupted while evaluating\n"
-    assert progress.current() is None and progress.current_phase() is None
+    assert stream.getvalue() == ""  # plain style: no summary for a phase that did not finish; the CLI prints the interrupt line
+    assert progress.current() is None and progress.current_phase() == "evaluating"
 
 
 def test_nothing_reports_outside_a_session() -> None:

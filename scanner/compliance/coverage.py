@@ -57,13 +57,36 @@ def coverage_by_check(
     return coverage
 
 
-def mark_not_collected(coverage: dict[str, CheckCoverage], policies: Sequence[Policy], missing: Mapping[str, str]) -> None:
+def withhold_blind(
+    findings: list[Finding], behind: list[Resource], policies: Sequence[Policy], missing: Mapping[str, str]
+) -> tuple[list[Finding], list[Resource], Counter[str]]:
+    """Leave out the findings of checks that look up (``custom.reads``) a kind that was not collected.
+
+    Such a finding was judged without that kind: namespace-network-policy, with
+    NetworkPolicies forbidden, finds every namespace "without a NetworkPolicy".
+    Unlike a finding on an object that was collected, it is not evidence; the
+    check is not assessed instead, and the count withheld is in its reason.
+    """
+    blind = {p.id for p in policies if any(k in missing for k in p.reads)}
+    withheld: Counter[str] = Counter(f.policy for f in findings if f.policy in blind)
+    if not withheld:
+        return findings, behind, withheld
+    kept = [(f, r) for f, r in zip(findings, behind) if f.policy not in blind]
+    return [f for f, _r in kept], [r for _f, r in kept], withheld
+
+
+def mark_not_collected(
+    coverage: dict[str, CheckCoverage], policies: Sequence[Policy], missing: Mapping[str, str], withheld: Mapping[str, int] | None = None
+) -> None:
     """Checks that evaluate or read a kind that was not collected are not assessed, with the reason."""
     for policy in policies:
         kinds = sorted(missing) if ALL_KINDS in policy.kinds else [k for k in (*policy.kinds, *policy.reads) if k in missing]
         if kinds:
             # The short reason ("403 forbidden"); the kind gap carries the server's full message.
-            coverage[policy.id].not_collected = "; ".join(f"kind {k} was not collected ({missing[k].split(':', 1)[0]})" for k in kinds)
+            reason = "; ".join(f"kind {k} was not collected ({missing[k].split(':', 1)[0]})" for k in kinds)
+            if withheld and withheld.get(policy.id):
+                reason += f"; {withheld[policy.id]} finding(s) judged without it withheld"
+            coverage[policy.id].not_collected = reason
 
 
 def merge_coverage(

@@ -12,6 +12,11 @@ which one tripped, not only the exit code:
   collected, checks that could not run); exit 2, because the scan was
   incomplete, which is what 2 means everywhere else.
 
+Without any gate asked for, a scan is still incomplete (exit 2) when a kind or
+a cluster could not be collected and that leaves a mapped control
+``not-assessed`` (``--allow-gaps`` accepts it, as ``--allow-parse-errors`` does
+for files): "most kinds were forbidden" must never read as a clean 0.
+
 Exit 2 for an incomplete scan wins over 1 for findings; the reason line lists
 every gate that tripped.
 """
@@ -98,8 +103,29 @@ def evaluate_gates(result: ScanResult, policy: GatePolicy) -> list[dict[str, Any
     return gates
 
 
+def controls_left_by_collection_gaps(result: ScanResult) -> list[str]:
+    """``framework/control`` of every not-assessed control one of whose checks lacked collected kinds.
+
+    A check's ``not_collected`` is set when a kind it evaluates or reads was not
+    collected (a ``kind`` gap), or a cluster of the fleet was not read at all.
+    """
+    uncollected = {c.id for c in result.checks if c.not_collected}
+    if not uncollected:
+        return []
+    return [
+        f"{fw.id} {control.id}"
+        for fw in result.frameworks
+        for control in fw.controls
+        if control.status == "not-assessed" and uncollected.intersection(control.checks)
+    ]
+
+
+def _first(names: list[str], count: int) -> str:
+    return ", ".join(names[:count]) + (f" and {len(names) - count} more" if len(names) > count else "")
+
+
 def exit_code(
-    result: ScanResult, policy: GatePolicy, allow_parse_errors: bool = False, allow_empty: bool = False
+    result: ScanResult, policy: GatePolicy, allow_parse_errors: bool = False, allow_empty: bool = False, allow_gaps: bool = False
 ) -> tuple[int, str]:
     """0 clean, 1 a findings gate tripped, 2 the scan was incomplete; with the reason (naming the gates)."""
     check_gaps = [g for g in result.gaps if g.type == "check"]
@@ -113,6 +139,13 @@ def exit_code(
         return EXIT_ERROR, f"gate: --fail-on-gaps: {gap_gate[0]['detail']}"
     if file_gaps and not allow_parse_errors:
         return EXIT_ERROR, f"{len(file_gaps)} file(s) could not be parsed (use --allow-parse-errors to accept)"
+    left = [] if allow_gaps else controls_left_by_collection_gaps(result)
+    if left:
+        missing = sorted({g.kind or f"cluster {g.cluster}" for g in result.gaps if g.type in ("kind", "cluster")})
+        return EXIT_ERROR, (
+            f"{len(left)} mapped control(s) not assessed (e.g. {left[0]}): {len(missing)} kind(s) or cluster(s) could not be collected "
+            f"({_first(missing, 4)}); use --allow-gaps to accept"
+        )
     if not result.summary.get("resources") and not allow_empty:
         # Nothing was looked at: a clean exit here would read as "compliant".
         return EXIT_ERROR, "no Kubernetes resources found in the targets, nothing was checked (use --allow-empty to accept)"

@@ -39,6 +39,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ..policies import PolicyError, PolicySet
+from ..textsafe import safe_text
 from . import EngineError, Evaluation
 from .inventory_kinds import inventory_kinds, trim_inventory
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
@@ -454,7 +455,7 @@ class OpaServerEngine:
                 pending = [policy_id for policy_id, _msg in failed]
             self._pushed_policies = [p for p in self._pushed_policies if p in pending] if self.cleanup_errors else []
             if self.cleanup_errors:
-                sys.stderr.write(f"kubecomply: warning: could not remove everything this scan pushed to OPA: {self.cleanup_errors[0]}\n")
+                sys.stderr.write(f"kubecomply: warning: could not remove everything this scan pushed to OPA: {safe_text(self.cleanup_errors[0])}\n")
         finally:
             self._wrapper = None
             self.client.close_connection()

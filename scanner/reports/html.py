@@ -16,8 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from ..model import SEVERITIES, ScanResult, severity_rank
+from ..textsafe import safe_text
 from .i18n import translator
 from .json_report import render_json
 
@@ -26,6 +28,12 @@ SECTIONS = ("cover", "summary", "frameworks", "findings", "waivers", "gaps", "me
 STATUSES = ("pass", "pass-with-exceptions", "fail", "not-assessed", "manual")
 TOP_FAILING = 8
 CHART_WIDTH = 240
+
+
+def _visible(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return safe_text(value, keep_newlines=True)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +45,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Every value printed: control characters and bidi/zero-width characters shown as
+        # text (\x1b, <U+202E>) before autoescaping, so no name can pose as another.
+        finalize=_visible,
     )
     env.filters["percent"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
     return env

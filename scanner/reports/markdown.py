@@ -11,7 +11,10 @@ Every value that comes from a manifest or a policy is escaped: inline
 Markdown punctuation (backslash, backtick, ``*``, ``_``, brackets, ``|``,
 ``~``) gets a backslash, ``<``, ``>`` and ``&`` become entities, line breaks
 become spaces and ``@`` is followed by a zero-width space, so a resource name
-can neither add markup or HTML nor mention anyone.  Block markers (``#``,
+can neither add markup or HTML nor mention anyone.  Control characters and
+invisible formatting characters (bidirectional overrides, zero-width
+characters) are shown as text (``\x1b``, ``<U+202E>``; ``textsafe``), so a
+name cannot pose as another.  Block markers (``#``,
 ``-``, ``1.``) need nothing: no value ever starts a line.
 """
 
@@ -21,6 +24,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..model import ScanResult
+from ..textsafe import safe_text
 
 MAX_ROWS = 50
 MAX_CHARS = 60_000
@@ -32,7 +36,7 @@ _ZWSP = "\u200b"
 
 def escape(value: object, limit: int = MAX_CELL) -> str:
     """Plain text safe inside Markdown and GitHub tables; see the module docstring."""
-    text = " ".join(str(value).split())
+    text = safe_text(" ".join(str(value).split()))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

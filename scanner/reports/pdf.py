@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..model import ScanResult
 from .html import render_html
 
@@ -59,7 +60,9 @@ def print_html(html: str, output: str) -> None:
     with tempfile.TemporaryDirectory(prefix="kubecomply-pdf-") as tmp:
         page = Path(tmp) / "report.html"
         page.write_text(html, encoding="utf-8")
-        target = Path(output).resolve()
+        # Printed beside the page, then put in place whole (scanner.atomic): Chromium killed
+        # half-way must not leave a half PDF where the previous report was.
+        target = Path(tmp) / "report.pdf"
         command = chromium_command(browser, str(Path(tmp) / "profile"), "--no-pdf-header-footer", f"--print-to-pdf={target}", page.as_uri())
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
@@ -68,3 +71,7 @@ def print_html(html: str, output: str) -> None:
         if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
             detail = (done.stderr or "").strip().splitlines()[-1:] or ["no output"]
             raise PdfError(f"Chromium could not print the report (exit {done.returncode}): {detail[0]}")
+        try:
+            write_atomic(output, target.read_bytes())
+        except OSError as exc:
+            raise PdfError(f"cannot write {output}: {exc.strerror or exc}") from None

@@ -2,6 +2,11 @@
 
 Gaps come first on purpose: a clean findings table under an unread folder is
 exactly the silent pass this tool exists to prevent.
+
+Names, namespaces, file names and messages come from whoever wrote the
+manifests or runs the cluster: every cell goes through ``textsafe.safe_text``
+(so columns stay aligned) and the whole text through ``for_terminal`` once
+more, so no control character reaches the terminal raw.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from ..model import ScanResult
+from ..textsafe import for_terminal, safe_text
 
 MESSAGE_WIDTH = 60
 NOT_ASSESSED_SHOWN = 10
@@ -47,7 +53,7 @@ def _findings(result: ScanResult) -> list[str]:
     rows = []
     for f in result.findings:
         status = f.severity.upper() if f.status == "fail" else f"{f.status} ({f.severity})"
-        rows.append([status, f.policy, f.resource.label(), f.origin.label(), f.message])
+        rows.append([status, safe_text(f.policy), safe_text(f.resource.label()), safe_text(f.origin.label()), safe_text(f.message)])
     table = tabulate(
         rows,
         headers=["SEVERITY", "CHECK", "RESOURCE", "LOCATION", "MESSAGE"],
@@ -170,13 +176,14 @@ def _fleet(result: ScanResult) -> list[str]:
     rows = []
     for c in fleet.get("clusters", []):
         if c.get("status") != "scanned":
-            rows.append([c.get("name"), "UNREACHABLE", "-", "-", "-", c.get("error", "")])
+            rows.append([safe_text(c.get("name")), "UNREACHABLE", "-", "-", "-", safe_text(c.get("error", ""))])
             continue
         scores = ", ".join(f"{fw} {_percent(v.get('score'))}" for fw, v in sorted((c.get("frameworks") or {}).items()))
-        rows.append([c.get("name"), c.get("version", ""), c.get("resources", 0), c.get("open_findings", 0), c.get("gaps", 0), scores])
+        rows.append([safe_text(c.get("name")), safe_text(c.get("version", "")), c.get("resources", 0), c.get("open_findings", 0), c.get("gaps", 0), scores])
     lines = ["Fleet:", tabulate(rows, headers=["CLUSTER", "VERSION", "RESOURCES", "OPEN FINDINGS", "GAPS", "SCORES"], tablefmt="simple", maxcolwidths=[None, None, None, None, None, 60]), ""]
-    names = [c.get("name") for c in fleet.get("clusters", [])]
-    matrix = [[f"{cell['framework']} {cell['id']}", *(STATUS_CELLS.get(cell["clusters"].get(n, ""), "-") for n in names)] for cell in fleet.get("controls", [])]
+    names = [safe_text(c.get("name")) for c in fleet.get("clusters", [])]
+    raw_names = [c.get("name") for c in fleet.get("clusters", [])]
+    matrix = [[f"{cell['framework']} {cell['id']}", *(STATUS_CELLS.get(cell["clusters"].get(n, ""), "-") for n in raw_names)] for cell in fleet.get("controls", [])]
     if matrix:
         lines += [tabulate(matrix, headers=["CONTROL", *names], tablefmt="simple", maxcolwidths=[50, *([None] * len(names))]), ""]
     return lines
@@ -224,4 +231,4 @@ def render_table(result: ScanResult) -> str:
         + (f"baselined: {status.get('baselined', 0)}; " if "baselined" in status else "")
         + f"gaps: {len(result.gaps)}; {tail}"
     )
-    return "\n".join(lines) + "\n"
+    return for_terminal("\n".join(lines) + "\n")

@@ -10,7 +10,7 @@ for one ``Reading`` and never looks at the source again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Protocol, Sequence
 
 from ..model import CoverageGap, Origin, Resource
 
@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 class LineResolver(Protocol):
     """Finds the line of a field in the file a resource was read from."""
 
+    gaps: list[CoverageGap]  # the part's gaps: a file that changed before its lines were read is one
+
     def resolve_line(self, origin: Origin, path: Sequence[str | int]) -> int | None: ...
+
+    def files_changed_since_read(self, paths: Iterable[str]) -> list[CoverageGap]: ...
 
 
 @dataclass

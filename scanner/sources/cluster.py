@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from urllib.parse import quote
@@ -33,6 +32,8 @@ from scanner import progress
 from scanner.gc_pause import paused_gc
 from scanner.model import CoverageGap, Origin, Resource
 from scanner.redact import LAST_APPLIED
+from scanner.sources.api_answers import api_resources, continue_token, expect_object, list_items, preferred_group_versions
+from scanner.threads import map_threads
 from scanner.sources.kube_api import ApiGetter, ClusterError, ClusterOptions, Connection, ListError, connect, list_contexts
 
 __all__ = [
@@ -84,6 +85,7 @@ class ClusterCollection:
     exclude_namespaces: list[str] = field(default_factory=list)
     requests: int = 0
     retries: int = 0
+    bytes_read: int = 0  # of API answers, against ClusterOptions.memory_budget
     evidence: dict[str, str] | None = None  # for a snapshot: its file, digest and the version that wrote it
 
     @property
@@ -118,40 +120,33 @@ class Discovery:
 
 
 def discover(client: ApiGetter, workers: int) -> Discovery:
-    """kind -> where it is served, from each group's preferred version; core group first."""
-    core = client.get("/api")
-    group_versions = [f"/api/{v}" for v in core.get("versions", ["v1"])[:1]]
-    groups = client.get("/apis").get("groups", [])
-    for g in groups:
-        preferred = (g.get("preferredVersion") or (g.get("versions") or [{}])[0]).get("groupVersion")
-        if preferred:
-            group_versions.append(f"/apis/{preferred}")
+    """kind -> where it is served, from each group's preferred version; core group first.
 
-    def fetch(path: str) -> tuple[str, dict[str, Any] | None, str | None]:
+    Raises ListError when /api or /apis cannot be read (the cluster cannot be used);
+    a group whose document cannot be read or is malformed is a failure, not an error.
+    """
+    group_versions, failures = preferred_group_versions(client.get("/api"), client.get("/apis"))
+
+    def fetch(path: str) -> tuple[str, tuple[str, list[dict[str, Any]]] | None, str | None]:
         try:
             # One retry only: an aggregated API that is down (metrics.k8s.io answering 503 is
             # common) must not slow every scan; it matters only if a needed kind lives there.
-            return path, client.get(path, retries=1), None
+            return path, api_resources(client.get(path, retries=1), path), None
         except ListError as exc:
             return path, None, f"{path.split('/', 2)[2]}: {exc.reason}"
 
     kinds: dict[str, KindInfo] = {}
-    failures: list[str] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for path, body, failure in pool.map(fetch, group_versions):  # map keeps the server's order
-            if failure:
-                failures.append(failure)
-                continue
-            assert body is not None
-            gv = body.get("groupVersion") or path.split("/", 2)[2]
-            group, _, version = gv.rpartition("/")
-            for res in body.get("resources", []):
-                name = res.get("name", "")
-                if "/" in name or "list" not in res.get("verbs", []):
-                    continue  # subresources, and resources that cannot be listed
-                kind = res.get("kind")
-                if kind and kind not in kinds:  # first wins: the core group, then the server's group order
-                    kinds[kind] = KindInfo(kind, group, version, name, bool(res.get("namespaced")))
+    for path, parsed, failure in map_threads(fetch, group_versions, workers, client.cancel, "discovery"):  # keeps the server's order
+        if failure:
+            failures.append(failure)
+            continue
+        assert parsed is not None
+        gv, resources = parsed
+        group, _, version = gv.rpartition("/")
+        for res in resources:
+            kind = res["kind"]
+            if kind not in kinds:  # first wins: the core group, then the server's group order
+                kinds[kind] = KindInfo(kind, group, version, res["name"], bool(res.get("namespaced")))
     return Discovery(kinds, failures)
 
 
@@ -214,7 +209,12 @@ def _pages(client: ApiGetter, path: str, info: KindInfo, options: ClusterOptions
     items: list[dict[str, Any]] = []
     token = ""
     api_version, kind = info.api_version, info.kind
+    seen_tokens: set[str] = set()
+    pages = 0
     while True:
+        pages += 1
+        if pages > options.max_pages:
+            raise ListError(f"more than {options.max_pages} pages of {options.page_size}; stopped (a server that never ends its list)")
         query = [("limit", str(options.page_size))]
         if token:
             query.append(("continue", token))
@@ -226,19 +226,24 @@ def _pages(client: ApiGetter, path: str, info: KindInfo, options: ClusterOptions
             if exc.status == 410 and token:
                 raise _Gone() from None
             raise
+        body = expect_object(body, f"the list of {kind}")
         if metadata_only and body.get("kind") != "PartialObjectMetadataList":
             # Never keep a full list of secrets, whatever the server sent.
-            raise ListError(f"the server did not return a metadata-only list (got {body.get('kind')!r}); not reading {kind} contents")
-        for item in body.get("items") or ():
+            raise ListError(f"the server did not return a metadata-only list (got {str(body.get('kind'))[:60]!r}); not reading {kind} contents")
+        for item in list_items(body, kind):
             if metadata_only:
-                item = {"metadata": item.get("metadata") or {}}
+                item = {"metadata": item["metadata"]}
             # List items carry no apiVersion/kind; give each its own so checks see full objects.
             item["apiVersion"] = api_version
             item["kind"] = kind
             items.append(strip_object(item))
         if not field_selector:  # the typed Secret lists are the same objects again
             progress.active().advance(objects=len(body.get("items") or ()))
-        token = (body.get("metadata") or {}).get("continue") or ""
+        token = continue_token(body, kind)
+        if token in seen_tokens:
+            # The same continue token again would page for ever (a buggy or hostile server).
+            raise ListError(f"the server returned a continue token it had already returned (page {pages}); stopped instead of paging in a loop")
+        seen_tokens.add(token)
         if not token:
             return items
 
@@ -286,7 +291,9 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
     client = ApiGetter(conn, options)
     collected_at = _utc_now()
     try:
-        version = client.get("/version").get("gitVersion")
+        version = expect_object(client.get("/version"), "the answer to /version").get("gitVersion")
+        if not isinstance(version, str):
+            version = None
         disc = discover(client, options.workers)
     except ListError as exc:
         raise ClusterError(f"cannot read cluster {conn.context or conn.server} ({conn.server}): {exc.reason}") from None
@@ -319,27 +326,37 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
             return info, _list_kind(client, info, options, metadata_only=False), None
         except ListError as exc:
             return info, None, exc.reason
+        except MemoryError:
+            return info, None, "not collected: the scanner ran out of memory while listing it; scan fewer namespaces or kinds"
+
+    def counted_task(info: KindInfo) -> tuple[KindInfo, list[dict[str, Any]] | None, str | None]:
+        outcome = task(info)
+        progress.active().advance(kinds=1)  # in the listing thread: kinds count as they finish, not in order
+        return outcome
 
     by_kind: dict[str, list[dict[str, Any]]] = {}
-    step = progress.active()
-    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-        for info, items, reason in pool.map(task, found.values()):
-            step.advance(kinds=1)
-            if items is None:
-                result.gaps.append(CoverageGap(type="kind", reason=reason or "error", cluster=conn.context or conn.server, apiVersion=info.api_version, kind=info.kind))
-            else:
-                by_kind[info.kind] = items
-                result.collected_kinds.append(info.kind)
+    for info, items, reason in map_threads(counted_task, found.values(), options.workers, client.cancel, "collect"):
+        if items is None:
+            result.gaps.append(CoverageGap(type="kind", reason=reason or "error", cluster=conn.context or conn.server, apiVersion=info.api_version, kind=info.kind))
+        else:
+            by_kind[info.kind] = items
+            result.collected_kinds.append(info.kind)
+    if found and not by_kind:
+        # Discovery answered but not one list did: the server went away mid-scan, or these
+        # credentials may list nothing. Either way nothing was read; say so as for a cluster
+        # that cannot be reached, instead of a "scanned" cluster made of nothing but gaps.
+        first = next(g for g in result.gaps if g.kind in found)
+        raise ClusterError(f"cannot read cluster {conn.context or conn.server} ({conn.server}): no kind could be listed ({len(found)} tried); {first.kind}: {first.reason}")
     result.objects, result.skipped_owned = _skip_owned(by_kind)
     result.gaps.sort(key=CoverageGap.sort_key)
     result.collected_kinds.sort()
-    result.requests, result.retries = client.requests, client.retries
+    result.requests, result.retries, result.bytes_read = client.requests, client.retries, client.bytes_read
     return result
 
 
 def _skip_owned(by_kind: dict[str, list[dict[str, Any]]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Leave out Pods and ReplicaSets whose controlling owner was collected; count them."""
-    uids = {(o.get("metadata") or {}).get("uid") for items in by_kind.values() for o in items}
+    uids = {o["metadata"].get("uid") for items in by_kind.values() for o in items}  # strings: checked by list_items
     uids.discard(None)
     objects: list[dict[str, Any]] = []
     skipped: dict[str, int] = {}
@@ -348,8 +365,8 @@ def _skip_owned(by_kind: dict[str, list[dict[str, Any]]]) -> tuple[list[dict[str
             objects.extend(by_kind[kind])
             continue
         for obj in by_kind[kind]:
-            owners = (obj.get("metadata") or {}).get("ownerReferences")
-            if owners and any(isinstance(o, dict) and o.get("controller") and o.get("uid") in uids for o in owners):
+            owners = obj["metadata"].get("ownerReferences")
+            if isinstance(owners, list) and any(isinstance(o, dict) and o.get("controller") is True and isinstance(o.get("uid"), str) and o["uid"] in uids for o in owners):
                 skipped[kind] = skipped.get(kind, 0) + 1
                 continue
             objects.append(obj)

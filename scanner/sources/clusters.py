@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from scanner import progress
 from scanner.model import CoverageGap
+from scanner.threads import map_threads
 from scanner.sources import Part, Reading
 from scanner.sources.cluster import ClusterCollection, ClusterError, ClusterOptions, collect, connect, required_kinds
 
@@ -60,10 +60,8 @@ def collect_targets(targets: Sequence[ClusterTarget], policies: "PolicySet", opt
             progress.event(cluster_line(target, outcome, time.monotonic() - started))
         return outcome
 
-    if not fleet:
-        return [one(targets[0])]
-    with ThreadPoolExecutor(max_workers=min(4, len(targets))) as pool:
-        return list(pool.map(one, targets))
+    # Daemon threads: Ctrl-C ends the scan at once instead of waiting for every request in flight.
+    return map_threads(one, targets, min(4, len(targets)), name="cluster")
 
 
 def cluster_line(target: ClusterTarget, outcome: ClusterCollection | ClusterError, elapsed: float) -> str:

@@ -35,7 +35,8 @@ def path_targets(targets: Sequence[str]) -> list[dict[str, Any]]:
 
 def files_reading(load: ManifestLoad, source: str, targets: list[dict[str, Any]]) -> Reading:
     """One part holding every resource read; the summary counts files and skipped documents."""
-    part = Part(name="files", resources=load.resources, gaps=list(load.gaps), lines=load)
+    # The load's own gap list: files found changed while lines are resolved are added to it later.
+    part = Part(name="files", resources=load.resources, gaps=load.gaps, lines=load)
     summary = {"scope": "files", "files": len(load.files), "documents_skipped": dict(sorted(load.skipped.items()))}
     return Reading(source=source, scope="files", parts=[part], targets=targets, summary=summary)
 

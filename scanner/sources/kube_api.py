@@ -12,13 +12,18 @@ own retries are switched off so nothing retries behind our back.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import math
 import os
 import random
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
+
+from scanner.redact import redact_text
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
@@ -38,6 +43,8 @@ class ClusterOptions:
     page_size: int = 500
     workers: int = 4  # kinds listed at once
     sleep: Callable[[float], None] = time.sleep
+    max_pages: int = 10_000  # pages of one list (5 million objects at page_size 500); more is a gap
+    memory_budget: int = field(default_factory=lambda: memory_budget())  # bytes of answers held at once; see memory_budget()
 
 
 @dataclass
@@ -73,8 +80,33 @@ def _import_client() -> Any:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = redact_text(" ".join(str(exc).split()))
     return text[:300] or type(exc).__name__
+
+
+class _ErrorsOfThisThread(logging.Handler):
+    """Collects ERROR records the kubernetes client's config loader logs on this thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread and "kubernetes" in record.pathname.replace("\\", "/").split("/"):
+            self.messages.append(redact_text(" ".join(record.getMessage().split()))[:300])
+
+
+@contextlib.contextmanager
+def _plugin_errors() -> Iterator[list[str]]:
+    """The errors the client logged (and swallowed) while loading a kubeconfig, e.g. a failed exec plugin."""
+    handler = _ErrorsOfThisThread()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        root.removeHandler(handler)
 
 
 def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
@@ -107,7 +139,12 @@ def connect(kubeconfig: str | None = None, context: str | None = None, in_cluste
             kubernetes.config.load_incluster_config(client_configuration=configuration)
             name = context or "in-cluster"
         else:
-            kubernetes.config.load_kube_config(config_file=paths, context=context, client_configuration=configuration, persist_config=False)
+            with _plugin_errors() as plugin_errors:
+                kubernetes.config.load_kube_config(config_file=paths, context=context, client_configuration=configuration, persist_config=False)
+            if plugin_errors:
+                # The client logs the failure and goes on without credentials, so every request
+                # would be "401 unauthorized"; the plugin's own message is what the user can act on.
+                raise ClusterError(f"cannot load cluster configuration{f' for context {context!r}' if context else ''}: the exec credential plugin failed: {plugin_errors[0]}")
             name = context or list_contexts(kubeconfig)[1]
     except ClusterError:
         raise
@@ -124,6 +161,9 @@ class ListError(Exception):
     """A request that failed for good; ``reason`` is what goes into the gap."""
 
     def __init__(self, reason: str, status: int | None = None):
+        # Reasons quote the server; a server (or a proxy) that echoes the request's
+        # Authorization header would otherwise put the token into every report.
+        reason = redact_text(reason)
         super().__init__(reason)
         self.reason = reason
         self.status = status
@@ -146,6 +186,42 @@ class ApiGetter:
         self.lock = threading.Lock()
         self.requests = 0
         self.retries = 0
+        # Set when the scan is interrupted (Ctrl-C) or a worker failed: no new request is made.
+        self.cancel = threading.Event()
+        self.bytes_read = 0
+
+    def _read_body(self, raw: Any, deadline: float) -> bytes:
+        """The answer's body, read piece by piece against the request's overall deadline and the memory budget.
+
+        urllib3's read timeout is per read: a server sending one byte every few seconds
+        kept a request alive for ever.  A body abandoned half-way closes its connection
+        rather than return it to the pool.
+        """
+        chunks: list[bytes] = []
+        complete = False
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise _DeadlinePassed()
+                if self.cancel.is_set():
+                    raise ListError("interrupted")
+                chunk = raw.read1(1 << 16)
+                if not chunk:
+                    complete = True
+                    return b"".join(chunks)
+                chunks.append(chunk)
+                with self.lock:
+                    self.bytes_read += len(chunk)
+                    over = self.bytes_read > self.options.memory_budget
+                if over:
+                    raise ListError(
+                        f"not collected: answers from this cluster passed the memory budget of {self.options.memory_budget // (1024 * 1024)} MiB "
+                        "(an eighth of the memory available when the scan started); scan fewer namespaces or kinds"
+                    )
+        finally:
+            if not complete:
+                raw.close()
+            raw.release_conn()
 
     def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = "application/json", retries: int | None = None) -> dict[str, Any]:
         import urllib3
@@ -155,6 +231,8 @@ class ApiGetter:
         max_retries = opts.retries if retries is None else retries
         attempt = 0
         while True:
+            if self.cancel.is_set():
+                raise ListError("interrupted")
             method, url, headers, _body, _post = api.param_serialize(
                 "GET", path, query_params=list(query), header_params={"Accept": accept}, auth_settings=["BearerToken"]
             )
@@ -162,12 +240,9 @@ class ApiGetter:
             with self.lock:
                 self.requests += 1
             try:
+                deadline = time.monotonic() + opts.request_timeout
                 response = api.call_api(method, url, header_params=headers, _request_timeout=(opts.request_timeout, opts.request_timeout))
-                raw = response.response
-                try:
-                    data = raw.data
-                finally:
-                    raw.release_conn()
+                data = self._read_body(response.response, deadline)
                 status = response.status
                 if 200 <= status < 300:
                     try:
@@ -178,10 +253,7 @@ class ApiGetter:
                 if status in RETRY_STATUSES:
                     retry_after = response.headers.get("Retry-After")
                     if status == 429 and retry_after:
-                        try:
-                            delay = float(retry_after)
-                        except ValueError:
-                            delay = None
+                        delay = retry_after_seconds(retry_after)
                     reason = f"{status} {message or 'error'}"
                 else:
                     raise ListError(_http_reason(status, message), status)
@@ -189,9 +261,10 @@ class ApiGetter:
                 reason = f"cannot connect: {_one_line(exc)}"
                 if attempt >= min(max_retries, 2):  # a server that is not there will not appear in seconds
                     raise ListError(f"{reason} (gave up after {attempt + 1} attempts)") from None
-            except urllib3.exceptions.TimeoutError as exc:
+            except (urllib3.exceptions.TimeoutError, _DeadlinePassed) as exc:
                 # Not retried: a server too slow for --request-timeout once is usually as slow again.
-                raise ListError(f"timed out after {opts.request_timeout:g}s (--request-timeout)") from exc
+                still = " (the server kept sending, but did not finish in time)" if isinstance(exc, _DeadlinePassed) else ""
+                raise ListError(f"timed out after {opts.request_timeout:g}s (--request-timeout){still}") from None
             except (urllib3.exceptions.ProtocolError, ConnectionError) as exc:  # dropped mid-answer
                 reason = f"connection dropped: {_one_line(exc)}"
             except urllib3.exceptions.SSLError as exc:
@@ -210,6 +283,41 @@ class ApiGetter:
             if delay is None:
                 delay = opts.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
             opts.sleep(min(max(delay, 0.0), opts.max_backoff))
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """Seconds from a Retry-After header; None for what is not a finite number of seconds.
+
+    ``float()`` accepts ``nan`` and ``inf``; ``time.sleep(nan)`` raises ValueError, so a
+    server answering ``Retry-After: nan`` ended the scan with a traceback.  An HTTP date
+    (also allowed by RFC 9110) is treated as absent: the usual backoff applies.
+    """
+    try:
+        delay = float(value)
+    except (TypeError, ValueError):
+        return None
+    return delay if math.isfinite(delay) else None
+
+
+class _DeadlinePassed(Exception):
+    """The whole answer did not arrive within --request-timeout, though each read got some bytes."""
+
+
+def memory_budget() -> int:
+    """Bytes of API answers one collection may hold: an eighth of the memory available now.
+
+    Decoded JSON takes several times its size as Python objects, and the scan needs
+    room after collection to evaluate; past this budget the remaining kinds are gaps
+    ("not collected: memory"), which a report can show, instead of a MemoryError.
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 // 8
+    except (OSError, ValueError, IndexError):
+        pass
+    return 2 * 1024**3
 
 
 def _http_reason(status: int, message: str) -> str:

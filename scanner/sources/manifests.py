@@ -37,7 +37,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Iterable, TextIO
 
 from scanner import progress
 from scanner.forking import WorkerError, map_forked
@@ -47,7 +47,7 @@ from scanner.sources import yaml_loader
 from scanner.sources.yaml_loader import MappingNode, MERGE, STR, ScalarNode, SequenceNode
 
 EXTENSIONS = (".yaml", ".yml", ".json")
-DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = 50 * 1000 * 1000  # as the CLI's --max-file-size default, 50MB
 # A line that starts the next document (or ends this one): YAML forbids these
 # at column 0 inside any scalar, so a document's text ends before one.
 _DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
@@ -73,6 +73,7 @@ class _Source:
 
     fs_path: str | None  # None for stdin
     text: str | None = None  # kept for stdin only
+    identity: tuple[int, int, int, int] | None = None  # (device, inode, size, mtime_ns) when read; see _identity
     json_spans: list[tuple[int, int, int]] | None = None  # (start, end, line) per document when read as JSON
     yaml_documents: int = 0  # how many YAML documents were read, to reject unknown document indexes
 
@@ -120,6 +121,8 @@ class ManifestLoad:
             return None
         try:
             found = self._document_node(key, source, origin)
+        except FileChanged:
+            return None  # reported as a gap by files_changed_since_read
         except (OSError, ValueError, RecursionError):
             return None
         if found is None:
@@ -130,6 +133,26 @@ class ManifestLoad:
         steps: list[str | int] = ["items", origin.item] if origin.item is not None else []
         steps.extend(path or ())
         return offset + _walk_line(node, steps)
+
+    def files_changed_since_read(self, paths: Iterable[str]) -> list[CoverageGap]:
+        """A gap for each of these files (as in origins) that is no longer what was read.
+
+        Called after line resolution (which may run in forked workers, whose
+        observations do not come back): one stat per file with findings.
+        """
+        gaps = []
+        for path in sorted(set(paths)):
+            source = self._sources.get(("file", path))
+            if source is None or source.fs_path is None:
+                continue
+            try:
+                st = os.stat(source.fs_path)
+                same = source.identity is not None and stat.S_ISREG(st.st_mode) and _identity(st) == source.identity
+            except OSError:
+                same = False
+            if not same:
+                gaps.append(CoverageGap(type="file", path=path, reason="changed while it was scanned (size, modification time or inode differ from when it was read): findings are for the content read, their lines are the documents' first lines"))
+        return gaps
 
     def _document_node(self, key: tuple[str, str], source: _Source, origin: Origin) -> tuple[Any, int] | None:
         """(root node, line offset to add to node lines) of one document, composed on demand."""
@@ -166,7 +189,7 @@ class ManifestLoad:
         """The file's text and the offset of each line, for the most recently used file."""
         cached = self._text_cache.get(key)
         if cached is None:
-            text = source.text if source.text is not None else _read_text(source.fs_path)
+            text = source.text if source.text is not None else _read_text(source.fs_path, source.identity)
             starts = [0]
             find = text.find
             pos = find("\n")
@@ -397,7 +420,16 @@ def _os_reason(exc: OSError, path: str) -> str:
 
 
 def _human_size(n: float) -> str:
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+    """A size in the units --max-file-size is given in: MB = 1,000,000 bytes, MiB = 1,048,576.
+
+    Binary units only for a size that is a whole number of them and not of the decimal
+    ones (a limit given as 10MiB); everything else is decimal, so "50MB" reads back as
+    "50 MB", not "47.7 MB".
+    """
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= scale and n % scale == 0 and n % 1000 != 0:
+            return f"{int(n // scale)} {unit}"
+    for unit, scale in (("GB", 1000**3), ("MB", 1000**2), ("KB", 1000)):
         if n >= scale:
             text = f"{n / scale:.1f}"
             return f"{text[:-2] if text.endswith('.0') else text} {unit}"
@@ -425,9 +457,33 @@ def _decode(data: bytes) -> tuple[str | None, str | None, int | None]:
     return text, None, None
 
 
-def _read_text(fs_path: str | None) -> str:
-    with open(fs_path, "rb") as fh:
-        text, reason, _ = _decode(fh.read())
+class FileChanged(ValueError):
+    """The file is not the one that was read at load time; its lines would be wrong."""
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _read_text(fs_path: str | None, identity: tuple[int, int, int, int] | None = None) -> str:
+    """The file's text again, for line resolution, only if it is still the file that was read.
+
+    Opened non-blocking (a named pipe swapped in for the file would otherwise hang the
+    scan) and checked against what was recorded at load: device, inode, size and
+    modification time.  Anything else raises FileChanged, and the lines are left out
+    rather than taken from other bytes than the ones evaluated.
+    """
+    if identity is None:
+        raise FileChanged("was not a regular file when it was read; lines cannot be read again")
+    fd = os.open(fs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or _identity(st) != identity:
+            raise FileChanged("changed after it was read (size, modification time or inode differ)")
+        data = fh.read(identity[2] + 1)
+    if len(data) != identity[2]:
+        raise FileChanged("changed after it was read (its size differs)")
+    text, reason, _ = _decode(data)
     if text is None:
         raise ValueError(reason)
     return text
@@ -499,6 +555,7 @@ class _Loader:
                 return
             with open(fs_path, "rb") as fh:
                 data = fh.read(limit + 1)  # pipes and growing files have no size to check
+                read_stat = os.fstat(fh.fileno())
         except OSError as exc:
             self.gap(display, _os_reason(exc, fs_path))
             return
@@ -510,7 +567,9 @@ class _Loader:
         if text is None:
             self.gap(display, reason, line)
             return
-        source = _Source(fs_path=os.path.abspath(fs_path))
+        # Lines are resolved after evaluation by reading the file again: remember what was read.
+        identity = _identity(read_stat) if stat.S_ISREG(read_stat.st_mode) and read_stat.st_size == len(data) else None
+        source = _Source(fs_path=os.path.abspath(fs_path), identity=identity)
         self.result._sources[("file", display)] = source
         self.parse(text, "file", display, source, fs_path.lower().endswith(".json"))
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.atomic import atomic_file
 from scanner.model import CoverageGap
 from scanner.sources.cluster import ClusterCollection
 
@@ -64,7 +65,7 @@ def _metadata_only_secret(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def snapshot_document(collection: ClusterCollection) -> dict[str, Any]:
+def snapshot_document(collection: ClusterCollection, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     objects = sorted((_metadata_only_secret(o) for o in collection.objects), key=_object_key)
     body: dict[str, Any] = {
         "format": FORMAT,
@@ -81,6 +82,7 @@ def snapshot_document(collection: ClusterCollection) -> dict[str, Any]:
         "skipped_owned": dict(sorted(collection.skipped_owned.items())),
         "gaps": [g.to_dict() for g in collection.gaps],
         "objects": objects,
+        **(extra or {}),  # e.g. "redacted": what was masked before writing (covered by the document digest)
     }
     digests = {"objects": _sha256(canonical(objects))}
     body["digests"] = digests
@@ -88,14 +90,12 @@ def snapshot_document(collection: ClusterCollection) -> dict[str, Any]:
     return body
 
 
-def write_snapshot(collection: ClusterCollection, path: str | os.PathLike[str]) -> str:
-    """Write the snapshot (gzip JSON); returns the objects digest."""
-    document = snapshot_document(collection)
+def write_snapshot(collection: ClusterCollection, path: str | os.PathLike[str], extra: dict[str, Any] | None = None) -> str:
+    """Write the snapshot (gzip JSON), whole or not at all; returns the objects digest."""
+    document = snapshot_document(collection, extra)
     data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    tmp = Path(f"{os.fspath(path)}.tmp")
-    with gzip.open(tmp, "wb", compresslevel=6) as fh:
+    with atomic_file(path, binary=True) as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6) as fh:
         fh.write(data)
-    os.replace(tmp, path)
     return document["digests"]["objects"]
 
 
