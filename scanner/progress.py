@@ -262,11 +262,12 @@ class Reporter:
         self._last_draw = now
         self._tick += 1
         width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+        # Marked drawn before writing: a Ctrl-C in the middle of the write must still get the line cleared.
+        self._drawn = True
         try:
             # \r and erase-to-end-of-line: the line is redrawn in place; cut to the width so it never wraps.
             self.stream.write("\r\x1b[K" + phase.status(self._tick)[:width])
             self.stream.flush()
-            self._drawn = True
         except (OSError, ValueError):
             pass
 

@@ -201,6 +201,9 @@ def test_ctrl_c_names_the_phase(tmp_path: Path) -> None:
                 break
             seen += chunk
         assert b"reading files" in seen, seen
+        # Let it block in read(): a signal that lands just before the read starts is only seen
+        # once the read returns (a race of the test, not of the scan).
+        time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
     finally:
