@@ -118,7 +118,8 @@ def scan(source: Source, options: ScanOptions, bundle: LoadedBundle | None = Non
         if options.changed_since and not source.has_files:
             raise ChangesError("--changed-since selects findings by changed files; a cluster scan has no files (scan the manifests instead)")
         if bundle is None:
-            with progress.phase("loading checks", "loaded", ("checks", "frameworks")) as step:
+            # Quick and always the same: its line only with --verbose, so an input error right after stays one line.
+            with progress.phase("loading checks", "loaded", ("checks", "frameworks"), verbose_only=True) as step:
                 bundle = load_bundle(options)
                 step.set(checks=len(bundle.policy_set.policies), frameworks=len(bundle.frameworks))
         file_waivers = load_file_waivers(options, bundle)

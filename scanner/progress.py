@@ -78,7 +78,7 @@ def seconds(value: float) -> str:
 class Phase:
     """The counters of one phase.  ``advance`` adds to them; call it per batch, not per resource."""
 
-    def __init__(self, reporter: "Reporter | None", label: str, verb: str, units: tuple[str, ...], note: str = "", rate: str | None = None, live: bool = True):
+    def __init__(self, reporter: "Reporter | None", label: str, verb: str, units: tuple[str, ...], note: str = "", rate: str | None = None, live: bool = True, verbose_only: bool = False):
         self.reporter = reporter
         self.label = label  # "reading files": the live line and "interrupted while ..."
         self.verb = verb  # "read": the summary line
@@ -86,6 +86,7 @@ class Phase:
         self.note = note  # after the counts, e.g. "x 84 checks"
         self.rate_unit = rate or (units[0] if units else None)
         self.live = live  # False: no live line (the report is being written to the same terminal)
+        self.verbose_only = verbose_only  # its summary line only with --verbose (quick setup steps)
         self.counts: dict[str, int] = dict.fromkeys(units, 0)
         self.verbose = bool(reporter and reporter.verbose)  # whether per-kind counts are worth computing
         self.by_kind: dict[str, int] = {}
@@ -171,8 +172,8 @@ class Reporter:
     # ---------------------------------------------------------------- phases
 
     @contextmanager
-    def phase(self, label: str, verb: str, units: tuple[str, ...] = (), note: str = "", rate: str | None = None, live: bool = True) -> Iterator[Phase]:
-        current = Phase(self, label, verb, units, note, rate, live)
+    def phase(self, label: str, verb: str, units: tuple[str, ...] = (), note: str = "", rate: str | None = None, live: bool = True, verbose_only: bool = False) -> Iterator[Phase]:
+        current = Phase(self, label, verb, units, note, rate, live, verbose_only)
         with self._lock:
             self._clear()
             self.open.append(current)
@@ -192,7 +193,7 @@ class Reporter:
             self._clear()
             self.open.remove(current)
             self.done.append(current)
-            if self.style != "quiet":
+            if self.style != "quiet" and (self.verbose or not current.verbose_only):
                 self._write(current.summary())
                 if self.verbose and current.by_kind:
                     kinds = ", ".join(f"{kind} {number(n)}" for kind, n in sorted(current.by_kind.items()))
@@ -306,13 +307,13 @@ def active() -> Phase:
 
 
 @contextmanager
-def phase(label: str, verb: str, units: tuple[str, ...] = (), note: str = "", rate: str | None = None, live: bool = True) -> Iterator[Phase]:
+def phase(label: str, verb: str, units: tuple[str, ...] = (), note: str = "", rate: str | None = None, live: bool = True, verbose_only: bool = False) -> Iterator[Phase]:
     """A phase of the scan: ``with progress.phase("reading files", "read", ("files", "resources")) as p: p.advance(files=1)``."""
     reporter = _current
     if reporter is None:
         yield NULL_PHASE
         return
-    with reporter.phase(label, verb, units, note, rate, live) as handle:
+    with reporter.phase(label, verb, units, note, rate, live, verbose_only) as handle:
         yield handle
 
 

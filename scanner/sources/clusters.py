@@ -126,10 +126,10 @@ class ClusterSource:
         units = ("clusters", "kinds", "objects") if len(self.targets) > 1 else ("kinds", "objects")
         with progress.phase("collecting", "collected", units, rate="objects") as step:
             outcomes = collect_targets(self.targets, policies, self.options)
+            if len(self.targets) == 1 and isinstance(outcomes[0], ClusterError):
+                raise outcomes[0]  # inside the phase: a cluster that could not be read gets no "collected" line
             if step.verbose:
                 step.kinds(Counter(str(o.get("kind")) for c in outcomes if isinstance(c, ClusterCollection) for o in c.objects))
-        if len(self.targets) == 1 and isinstance(outcomes[0], ClusterError):
-            raise outcomes[0]
         return clusters_reading(outcomes, self.targets)
 
 
