@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import click
 from tabulate import tabulate
 
-from . import __version__
+from . import __version__, progress
 from .compliance.baseline import BaselineError
 from .config_data import ConfigDataError
 from .compliance.changes import ChangesError
@@ -215,6 +215,13 @@ def format_option(*names: str):
     return click.option(*names, "fmt", type=click.Choice(FORMATS + FILE_FORMATS), default="table", show_default=True, help="Output format.")
 
 
+# What the scan tells on stderr while it runs (scanner.progress); stdout is the report either way.
+PROGRESS_OPTIONS = (
+    click.option("-q", "--quiet", is_flag=True, help="No progress on stderr; errors and the final exit line still print."),
+    click.option("-v", "--verbose", is_flag=True, help="Progress with per-kind counts and per-phase timings.  KUBECOMPLY_PROGRESS=0 turns the live line off on a terminal, =1 on without one."),
+)
+
+
 def report_options(format_names: tuple[str, ...] = ("-f", "--format")) -> Callable[[Any], Any]:
     """What every scan command does with its result: waivers, baseline, gates, the report.
 
@@ -236,6 +243,7 @@ def report_options(format_names: tuple[str, ...] = ("-f", "--format")) -> Callab
         report_url_option,
         allow_parse_errors_option,
         allow_empty_option,
+        *PROGRESS_OPTIONS,
     )
 
 
@@ -252,20 +260,24 @@ def run_scan(source_for: Callable[["ScanOptions"], "Source"], values: dict[str, 
     fail_on, fail_under, fail_on_gaps = values.pop("fail_on"), values.pop("fail_under"), values.pop("fail_on_gaps")
     report_url, allow_parse_errors, allow_empty = values.pop("report_url"), values.pop("allow_parse_errors"), values.pop("allow_empty")
     allow_gaps = values.pop("allow_gaps", False)  # only the cluster and snapshot commands have it
+    quiet, verbose = values.pop("quiet"), values.pop("verbose")
     check_format(fmt, output, csv_controls)
     options = scan_options(
         values, waivers_file=values.pop("waivers_file"), baseline_file=values.pop("baseline_file"),
         changed_since=values.pop("changed_since"), fail_on_gaps=fail_on_gaps,
     )
     gate_policy = GatePolicy(fail_on=fail_on, fail_under=fail_under, fail_on_gaps=fail_on_gaps)
-    try:
-        result = run_pipeline(source_for(options), options)
-        check_frameworks(result, fail_under)
-    except (*USER_ERRORS, *errors) as exc:
-        fail(str(exc))
-        return
-    result.gates = evaluate_gates(result, gate_policy)
-    write_report(result, fmt, output, csv_controls, lang, report_url)
+    with progress.session(quiet, verbose):
+        try:
+            result = run_pipeline(source_for(options), options)
+            check_frameworks(result, fail_under)
+        except (*USER_ERRORS, *errors) as exc:
+            fail(str(exc))
+            return
+        result.gates = evaluate_gates(result, gate_policy)
+        # No live line while the report goes to stdout: it may be the same terminal.
+        with progress.phase("writing the report", "wrote the", note=f"{fmt} report", live=bool(output)):
+            write_report(result, fmt, output, csv_controls, lang, report_url)
     code, reason = exit_code(result, gate_policy, allow_parse_errors, allow_empty, allow_gaps)
     if output:
         note(f"wrote {output} ({fmt})")

@@ -108,8 +108,12 @@ def report_unexpected(exc: BaseException, debug: bool) -> NoReturn:
 
 
 def report_interrupt(exc: KeyboardInterrupt) -> NoReturn:
+    from .progress import current_phase
+
     terminated = isinstance(exc, Terminated)
-    click.echo(f"kubecomply: {'terminated (SIGTERM)' if terminated else 'interrupted (SIGINT)'}: the scan did not finish", err=True)
+    phase = current_phase()
+    during = f" while {phase}" if phase else ""
+    click.echo(f"kubecomply: {'terminated (SIGTERM)' if terminated else 'interrupted (SIGINT)'}{during}: the scan did not finish", err=True)
     sys.exit(EXIT_SIGTERM if terminated else EXIT_SIGINT)
 
 

@@ -15,6 +15,7 @@ tests and other programs drive scans the same way.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
@@ -35,6 +36,7 @@ from .forking import default_workers
 from .gc_pause import paused_gc
 from .model import CoverageGap, Finding, Resource, ScannedResource, ScanResult, Waiver
 from .policies import PolicySet, load_policies
+from . import progress
 from .sources import Part, Reading, Source
 from .summary import check_catalogue, common_summary, fleet_view, scan_facts, utc_now
 
@@ -117,14 +119,20 @@ def scan(source: Source, options: ScanOptions, bundle: LoadedBundle | None = Non
         started = started or utc_now()
         if options.changed_since and not source.has_files:
             raise ChangesError("--changed-since selects findings by changed files; a cluster scan has no files (scan the manifests instead)")
-        bundle = bundle or load_bundle(options)
+        if bundle is None:
+            # Quick and always the same: its line only with --verbose, so an input error right after stays one line.
+            with progress.phase("loading checks", "loaded", ("checks", "frameworks"), verbose_only=True) as step:
+                bundle = load_bundle(options)
+                step.set(checks=len(bundle.policy_set.policies), frameworks=len(bundle.frameworks))
         file_waivers = load_file_waivers(options, bundle)
         inline_policy = inline_waiver_policy(options)
         baseline = load_baseline(options.baseline_file) if options.baseline_file else None
         reading = source.read(bundle.policy_set)
         changes = changes_since(options.changed_since, reading.targets)
         evaluated, engine_version = evaluate(reading.parts, options, bundle, file_waivers, inline_policy)
-        return combine(reading, evaluated, options, bundle, baseline, changes, started, engine_version)
+        with progress.phase("rolling up", "rolled up", ("frameworks",)) as step:
+            step.set(frameworks=len(bundle.frameworks))
+            return combine(reading, evaluated, options, bundle, baseline, changes, started, engine_version)
 
 
 def load_file_waivers(options: ScanOptions, bundle: LoadedBundle) -> list[Waiver]:
@@ -154,12 +162,17 @@ def evaluate(
 ) -> tuple[list[EvaluatedPart], str | None]:
     """Evaluate every readable part with one engine; the engine's version for ``scan``."""
     engine = create_engine(options.engine, workers=options.workers, config=bundle.config, **options.engine_options)
+    runnable = bundle.runnable()
+    checks = len(runnable.policies)
     try:
-        engine.load(bundle.runnable())
-        workers = options.workers or default_workers()
-        evaluated = [
-            EvaluatedPart(part) if part.error else evaluate_part(part, engine, bundle, file_waivers, workers, options.today, inline_policy) for part in parts
-        ]
+        with progress.phase("evaluating", "evaluated", ("resources", "findings"), note=f"x {checks:,} check{'s' if checks != 1 else ''}") as step:
+            engine.load(runnable)
+            workers = options.workers or default_workers()
+            evaluated = [
+                EvaluatedPart(part) if part.error else evaluate_part(part, engine, bundle, file_waivers, workers, options.today, inline_policy) for part in parts
+            ]
+            # The workers' share is only known when they are done: the final counts, whatever was counted live.
+            step.set(resources=sum(len(e.part.resources) for e in evaluated), findings=sum(len(e.findings) for e in evaluated))
         return evaluated, getattr(engine, "version", None)
     finally:
         engine.close()
@@ -170,14 +183,18 @@ def evaluate_part(
     today: dt.date | None = None, inline_policy: str = "allow",
 ) -> EvaluatedPart:
     """Engine, findings, waivers and coverage for one part."""
+    started = time.monotonic()
     # A resource holding a value the engine cannot take (NaN, infinities) is a gap of its part; the rest is evaluated.
     evaluation, resources, unevaluable = evaluate_resources(engine, part.resources, build_inventory, part.lines.resolve_line if part.lines else None)
     part.gaps.extend(unevaluable)
+    engine_done = time.monotonic()
     policies = bundle.policy_set.policies
     findings, behind = make_findings(
         evaluation.violations, resources, bundle.policy_set.by_id(), controls_by_check(bundle.frameworks), part.lines, workers
     )
     findings, behind, withheld = withhold_blind(findings, behind, policies, part.missing_kinds)
+    progress.active().advance(findings=len(findings))
+    progress.detail(f"{part.name}: {len(resources):,} resources, engine {engine_done - started:.1f} s, {len(findings):,} findings resolved to lines in {time.monotonic() - engine_done:.1f} s")
     register = apply_waivers(findings, behind, fresh_copies(file_waivers), resources, set(bundle.policy_set.by_id()), today, inline_policy)
     coverage = coverage_by_check(policies, bundle.not_run, evaluation.failed_checks, resources, findings, behind, evaluation.not_applicable)
     mark_not_collected(coverage, policies, part.missing_kinds, withheld)

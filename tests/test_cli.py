@@ -162,7 +162,11 @@ def test_broken_user_policy_exits_2_with_file_and_line(tmp_path):
     result = run(["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "p.rego:13: expecting expression" in result.stderr  # where the parser gives up
-    assert len(result.stderr.strip().splitlines()) == 1
+    # One error line, last; before it only the progress lines of the phases that finished (scanner.progress).
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("kubecomply: error: ") and not [line for line in lines[:-1] if "error" in line or not line.endswith(" s")]
+    quiet = run(["scan", "manifests", str(EXAMPLES / "manifests"), "--policy-dir", str(tmp_path), "--quiet"])
+    assert quiet.exit_code == 2 and quiet.stderr.strip().splitlines() == [lines[-1]]
 
 
 def test_missing_target_is_a_usage_error(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import json
 import os
 import resource
@@ -142,7 +143,9 @@ def test_a_write_that_fails_exits_2_with_one_line_and_leaves_nothing_behind(tmp_
     proc = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, preexec_fn=limited_writes, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"kubecomply: error: cannot write {target}: "), lines
+    # One error line, last; before it only progress lines of finished phases (scanner.progress).
+    assert lines[-1].startswith(f"kubecomply: error: cannot write {target}: "), lines
+    assert all(re.fullmatch(r"kubecomply: .* in \d+\.\d s", line) for line in lines[:-1]), lines
     assert target.read_text() == previous
     assert sorted(p.name for p in target.parent.iterdir()) == ["results.json"]  # no temporary file left
 

@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 import regorus
 
+from .. import progress
 from ..model import Policy
 from ..policies import ALL_KINDS, PolicyError, PolicySet
 from . import EngineError, Evaluation, UnevaluableInput
@@ -317,6 +318,7 @@ class EmbeddedEngine:
 
     def _evaluate_range(self, resources: Sequence[dict[str, Any]], first: int, last: int) -> Evaluation:
         result = Evaluation()
+        step = progress.active()  # a forked worker's is the no-op: the parent counts for the terminal
         for start in range(first, last, self.batch_size):
             batch = resources[start : min(start + self.batch_size, last)]
             kinds, index = group_by_kind(batch, start)
@@ -345,6 +347,7 @@ class EmbeddedEngine:
                 for values in found:
                     for kind, position, check_id, value in values or ():
                         result.violations.append(parse_result(check_id, index[kind][position], value))
+            step.advance(resources=len(batch))
         return result
 
     @staticmethod

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
+from scanner import progress
 from scanner.gc_pause import paused_gc
 from scanner.model import CoverageGap, Origin, Resource
 from scanner.redact import LAST_APPLIED
@@ -243,6 +244,8 @@ def _pages(client: ApiGetter, path: str, info: KindInfo, options: ClusterOptions
             item["apiVersion"] = api_version
             item["kind"] = kind
             items.append(strip_object(item))
+        if not field_selector:  # the typed Secret lists are the same objects again
+            progress.active().advance(objects=len(body.get("items") or ()))
         token = continue_token(body, kind)
         if token in seen_tokens:
             # The same continue token again would page for ever (a buggy or hostile server).
@@ -335,8 +338,13 @@ def _collect(conn: Connection, kinds: set[str], explicit: set[str], options: Clu
         except MemoryError:
             return info, None, "not collected: the scanner ran out of memory while listing it; scan fewer namespaces or kinds"
 
+    def counted_task(info: KindInfo) -> tuple[KindInfo, list[dict[str, Any]] | None, str | None]:
+        outcome = task(info)
+        progress.active().advance(kinds=1)  # in the listing thread: kinds count as they finish, not in order
+        return outcome
+
     by_kind: dict[str, list[dict[str, Any]]] = {}
-    for info, items, reason in map_threads(task, found.values(), options.workers, client.cancel, "collect"):
+    for info, items, reason in map_threads(counted_task, found.values(), options.workers, client.cancel, "collect"):
         if items is None:
             result.gaps.append(CoverageGap(type="kind", reason=reason or "error", cluster=conn.context or conn.server, apiVersion=info.api_version, kind=info.kind))
         else:

@@ -9,10 +9,12 @@ cannot be read is a ClusterError, as there is nothing left to scan.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
+from scanner import progress
 from scanner.model import CoverageGap
 from scanner.threads import map_threads
 from scanner.sources import Part, Reading
@@ -44,14 +46,34 @@ def collect_target(target: ClusterTarget, policies: "PolicySet", options: Cluste
 def collect_targets(targets: Sequence[ClusterTarget], policies: "PolicySet", options: ClusterOptions) -> list[ClusterCollection | ClusterError]:
     """Every target, concurrently (at most four clusters at once); failures are returned, not raised."""
 
+    fleet = len(targets) > 1
+
     def one(target: ClusterTarget) -> ClusterCollection | ClusterError:
+        started = time.monotonic()
+        outcome: ClusterCollection | ClusterError
         try:
-            return collect_target(target, policies, options)
+            outcome = collect_target(target, policies, options)
         except ClusterError as exc:
-            return exc
+            outcome = exc
+        progress.active().advance(clusters=1)
+        if fleet:  # a line as each cluster finishes, so a slow or dead one shows while the others go on
+            progress.event(cluster_line(target, outcome, time.monotonic() - started))
+        return outcome
 
     # Daemon threads: Ctrl-C ends the scan at once instead of waiting for every request in flight.
     return map_threads(one, targets, min(4, len(targets)), name="cluster")
+
+
+def cluster_line(target: ClusterTarget, outcome: ClusterCollection | ClusterError, elapsed: float) -> str:
+    """``cluster prod-eu: ok, 12,345 objects in 3.2 s``, ``..: 2 gaps, ...`` or ``..: failed: <reason>``."""
+    if isinstance(outcome, ClusterError):
+        return f"cluster {target.context or 'current-context'}: failed: {outcome} ({progress.seconds(elapsed)})"
+    gaps = len(outcome.gaps)
+    state = "ok" if not gaps else f"{gaps} gap{'s' if gaps != 1 else ''}"
+    name = outcome.context or outcome.server
+    listed = len(outcome.objects) + sum(outcome.skipped_owned.values())  # as the collection phase counts them
+    kinds = len(outcome.collected_kinds)
+    return f"cluster {name}: {state}, {progress.counted(listed, 'objects')}, {progress.counted(kinds, 'kinds')} in {progress.seconds(elapsed)}"
 
 
 def collection_part(collection: ClusterCollection) -> Part:
@@ -101,9 +123,13 @@ class ClusterSource:
     has_files = False
 
     def read(self, policies: "PolicySet") -> Reading:
-        outcomes = collect_targets(self.targets, policies, self.options)
-        if len(self.targets) == 1 and isinstance(outcomes[0], ClusterError):
-            raise outcomes[0]
+        units = ("clusters", "kinds", "objects") if len(self.targets) > 1 else ("kinds", "objects")
+        with progress.phase("collecting", "collected", units, rate="objects") as step:
+            outcomes = collect_targets(self.targets, policies, self.options)
+            if len(self.targets) == 1 and isinstance(outcomes[0], ClusterError):
+                raise outcomes[0]  # inside the phase: a cluster that could not be read gets no "collected" line
+            if step.verbose:
+                step.kinds(Counter(str(o.get("kind")) for c in outcomes if isinstance(c, ClusterCollection) for o in c.objects))
         return clusters_reading(outcomes, self.targets)
 
 
@@ -135,7 +161,9 @@ class SnapshotSource:
     def read(self, policies: "PolicySet") -> Reading:
         from scanner.sources.snapshot import read_snapshot
 
-        collection = read_snapshot(self.path)
+        with progress.phase("reading the snapshot", "read the snapshot:", ("objects",)) as step:
+            collection = read_snapshot(self.path)
+            step.set(objects=len(collection.objects))
         kinds, _explicit = required_kinds(policies.policies)
         known = set(collection.collected_kinds) | set(collection.not_served) | set(collection.missing_kinds())
         for kind in sorted(kinds - known):

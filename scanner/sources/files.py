@@ -7,9 +7,11 @@ origins and whose ``lines`` answer for them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 
+from scanner import progress
 from scanner.sources import Part, Reading
 from scanner.sources.git import git_state
 from scanner.sources.manifests import DEFAULT_MAX_FILE_SIZE, ManifestLoad, load_manifests
@@ -48,6 +50,13 @@ def files_reading(load: ManifestLoad, source: str, targets: list[dict[str, Any]]
     return Reading(source=source, scope="files", parts=[part], targets=targets, summary=summary, inputs=input_digests(load))
 
 
+def count_read(step: progress.Phase, load: ManifestLoad) -> None:
+    """The final counts of a read: forked readers' files are only known once they are back."""
+    step.set(files=len(load.files), resources=len(load.resources))
+    if step.verbose:
+        step.kinds(Counter(str(r.obj.get("kind")) for r in load.resources))
+
+
 @dataclass
 class ManifestSource:
     """Files, folders (recursive) and ``-`` for stdin."""
@@ -59,7 +68,9 @@ class ManifestSource:
     has_files = True
 
     def read(self, policies: "PolicySet") -> Reading:
-        load = load_manifests(self.targets, max_file_size=self.max_file_size, stdin=self.stdin, workers=self.workers)
+        with progress.phase("reading files", "read", ("files", "resources")) as step:
+            load = load_manifests(self.targets, max_file_size=self.max_file_size, stdin=self.stdin, workers=self.workers)
+            count_read(step, load)
         return files_reading(load, "manifests", path_targets(self.targets, load.files))
 
 
@@ -75,5 +86,7 @@ class RenderedSource:
     has_files = True
 
     def read(self, policies: "PolicySet") -> Reading:
-        rendered = self.render()
+        with progress.phase("rendering", "rendered", ("files", "resources")) as step:
+            rendered = self.render()
+            count_read(step, rendered)
         return files_reading(rendered, rendered.source, rendered.targets)  # source: "helm" or "kustomize"

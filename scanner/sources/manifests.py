@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
+from scanner import progress
 from scanner.forking import WorkerError, map_forked
 from scanner.model import CoverageGap, Origin, Resource
 from scanner.redact import scrub_secret
@@ -322,11 +323,14 @@ def load_manifests(
         for part in parts:
             _merge(result, part.unpack() if isinstance(part, _Packed) else part)
     else:
+        step = progress.active()
         for display, fs_path in files:
+            before = len(result.resources)
             if fs_path is None:
                 loader.load_stdin(stdin if stdin is not None else sys.stdin)
             else:
                 loader.load_file(display, fs_path)
+            step.advance(files=1, resources=len(result.resources) - before)
     result.gaps.sort(key=lambda g: g.sort_key())
     return result
 
@@ -364,9 +368,12 @@ def _load_files(files: list[tuple[str, str | None]], root_abs: str, max_file_siz
     """One reader's share of the files (never stdin), in order."""
     part = ManifestLoad()
     loader = _Loader(part, root_abs, max_file_size)
+    step = progress.active()  # counts only in this process; forked readers' counts arrive with their parts
     for display, fs_path in files:
         assert fs_path is not None
+        before = len(part.resources)
         loader.load_file(display, fs_path)
+        step.advance(files=1, resources=len(part.resources) - before)
     return part
 
 
