@@ -89,7 +89,7 @@ def test_unexpected_exception_exits_2_with_one_line_and_debug_shows_the_tracebac
 
     monkeypatch.setattr(scanner.compliance.gates, "evaluate_gates", broken)
     manifests = write(tmp_path, "app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
-    out = CliRunner().invoke(main, ["scan", "manifests", str(manifests)])
+    out = CliRunner().invoke(main, ["scan", "manifests", str(manifests), "--quiet"])  # only the error line
     assert out.exit_code == 2, out.output  # not 1: CI must not read a crash as findings
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, lines
@@ -111,7 +111,7 @@ def test_unexpected_error_text_is_redacted_and_shown_safely(tmp_path, monkeypatc
 
     monkeypatch.setattr(scanner.compliance.gates, "evaluate_gates", broken)
     manifests = write(tmp_path, "app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
-    out = CliRunner().invoke(main, ["scan", "manifests", str(manifests)])
+    out = CliRunner().invoke(main, ["scan", "manifests", str(manifests), "--quiet"])  # only the error line
     assert out.exit_code == 2
     assert "hunter2" not in out.stderr and "\x1b" not in out.stderr and "\\x1b]0;owned\\x07" in out.stderr
 

@@ -114,8 +114,9 @@ def test_live_line_on_a_terminal_collapses_to_summaries(manifests: Path) -> None
     assert code == 1
     assert "\r\x1b[K" in stderr  # redrawn in place
     assert re.search(r"\r\x1b\[K[|/\\-] reading files \| \d+\.\d s", stderr), stderr  # no counts yet
-    # Loading the engine takes well over the redraw interval, so the first batch is drawn with its counts.
-    assert re.search(r"\r\x1b\[K[|/\\-] evaluating: 7 resources x \d+ checks \(0 findings\) \| ", stderr), stderr
+    # Evaluation runs in guarded forked workers (--check-timeout), which report their counts when they
+    # return, so the live line shows the phase while they run; the counts are in its summary line.
+    assert re.search(r"\r\x1b\[K[|/\\-] evaluating", stderr), stderr
     lines = summary_lines(stderr)
     check_phase_lines(lines)
     assert len(lines) == 5
@@ -159,7 +160,7 @@ def test_verbose_adds_kinds_and_timings(manifests: Path) -> None:
 
 def without_times(raw: bytes) -> dict:
     doc = json.loads(raw)
-    for key in ("started", "finished"):
+    for key in ("started", "finished", "result_digest"):  # the digest covers the times
         doc["scan"].pop(key)
     return doc
 
@@ -181,7 +182,7 @@ def test_stdout_is_the_same_report_with_progress_on_and_off(manifests: Path) -> 
     for raw in reports:
         text = raw.decode()
         other = json.loads(raw)["scan"]
-        for key in ("started", "finished"):
+        for key in ("started", "finished", "result_digest"):
             text = text.replace(f'"{key}": "{other[key]}"', f'"{key}": "{times[key]}"')
         pinned.append(text)
     assert all(p == pinned[0] for p in pinned)
