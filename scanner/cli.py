@@ -194,11 +194,10 @@ def scan_options(values: dict[str, Any], **extra: Any) -> "ScanOptions":
 
 
 def manifest_source(targets: Sequence[str], options: "ScanOptions") -> "Source":
-    """Files, folders and ``-`` for stdin, read as the options say."""
-    from .forking import default_workers
-    from .sources.files import ManifestSource
+    """Files, folders and ``-``, which reads the command's stdin."""
+    from .pipeline import manifest_source as source
 
-    return ManifestSource(targets, sys.stdin if "-" in targets else None, options.max_file_size, options.workers or default_workers())
+    return source(targets, options, sys.stdin if "-" in targets else None)
 
 
 def parse_fail_under_option(_ctx: Any, _param: Any, values: tuple[str, ...]) -> dict[str, float]:

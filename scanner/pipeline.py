@@ -43,6 +43,7 @@ from .summary import check_catalogue, common_summary, fleet_view, scan_facts, ut
 if TYPE_CHECKING:
     from .sources.cluster import ClusterCollection, ClusterError, ClusterOptions
     from .sources.clusters import ClusterTarget
+    from .sources.files import ManifestSource
 
 
 @dataclass
@@ -265,11 +266,16 @@ def combine(
 # ------------------------------------------------------------------ entry points by source
 # Each only picks a source; the scan is the same.
 
-def scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO | None = None) -> ScanResult:
-    """Scan manifest files, folders and stdin (``-``)."""
+def manifest_source(targets: Sequence[str], options: ScanOptions, stdin: TextIO | None = None) -> "ManifestSource":
+    """Files, folders and ``-`` (read from ``stdin``), read as the options say."""
     from .sources.files import ManifestSource
 
-    return scan(ManifestSource(targets, stdin, options.max_file_size, options.workers or default_workers()), options)
+    return ManifestSource(targets, stdin, options.max_file_size, options.workers or default_workers())
+
+
+def scan_manifests(targets: Sequence[str], options: ScanOptions, stdin: TextIO | None = None) -> ScanResult:
+    """Scan manifest files, folders and stdin (``-``)."""
+    return scan(manifest_source(targets, options, stdin), options)
 
 
 def scan_cluster(targets: Sequence["ClusterTarget"], options: ScanOptions, cluster_options: "ClusterOptions | None" = None) -> ScanResult:
