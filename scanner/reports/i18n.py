@@ -198,7 +198,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ne_reason_not-applicable": "not applicable",
         'controls_intro': "Each control with the reason its checks count as evidence, its status, each check's own status, and its population in resources (of {n} in scope): passed / failed / passed only through an exception / not applicable. Controls are automated unless marked partial (checks cover a part; the rest needs the evidence named) or manual.",
         "control_and_rationale": "Control, rationale and evidence still to collect",
-        "rationale": "Why these checks:",
+        "rationale": "Why:",
         "population_head": "Resources pass / fail / exc. / n/a",
         "see_register": "exception register",
         "manual_pending_short": "manual evidence pending",
