@@ -11,6 +11,7 @@ reason).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any, Sequence
 
@@ -25,6 +26,12 @@ CHECK_STATUSES = ("fail", "pass-with-exceptions", "pass", "not-assessed")
 # A resource's outcome in a framework, worst first: one failing control makes it fail.
 RESOURCE_OUTCOMES = ("fail", "excepted", "pass", "not-applicable")
 NOT_EVIDENCED_REASONS = ("organisational", "physical", "out-of-cluster", "not-applicable")
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def anchor(framework_id: str, control_id: str) -> str:
+    """The HTML id of a control's row (no spaces: Pod Security Standards ids have them)."""
+    return "ctl-" + _NOT_IN_ID.sub("-", f"{framework_id}-{control_id}")
 
 
 def _checks(c: ControlResult) -> dict[str, Any]:
@@ -49,7 +56,7 @@ def control_rows(fw: FrameworkResult, resources_total: int) -> list[dict[str, An
     for c in fw.controls:
         rows.append({
             "c": c,
-            "anchor": f"ctl-{fw.id}-{c.id}",
+            "anchor": anchor(fw.id, c.id),
             "checks": _checks(c),
             "population": None if c.status == "manual" or not c.checks else {
                 "pass": c.resources_passed,
@@ -67,7 +74,7 @@ def long_check_lists(frameworks: Sequence[FrameworkResult]) -> list[dict[str, An
     for fw in frameworks:
         for c in fw.controls:
             if len(c.checks) > CHECKS_INLINE:
-                out.append({"framework": fw.id, "id": c.id, "anchor": f"ctl-{fw.id}-{c.id}", "checks": [(ch, c.check_status.get(ch, "")) for ch in c.checks]})
+                out.append({"framework": fw.id, "id": c.id, "anchor": anchor(fw.id, c.id), "checks": [(ch, c.check_status.get(ch, "")) for ch in c.checks]})
     return out
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..model import SEVERITIES, ScanResult, severity_rank
 from ..textsafe import safe_text
@@ -87,6 +87,25 @@ def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:
             segments.append({"status": status, "x": round(x, 2), "width": round(width, 2), "count": n})
             x += width
     return segments
+
+
+def id_keeper(check_ids: list[str]):
+    """``keep_ids(text)``: the text escaped, with every check id it quotes kept on one line.
+
+    Rationales and not-assessed reasons name checks in running text; a browser may
+    break a line after any hyphen, and "apiserver-" / "profiling" then reads as two ids.
+    Ids are only ``[a-z0-9-]``, so wrapping them in the escaped text is safe.
+    """
+    ids = sorted({i for i in check_ids if "-" in i}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])") if ids else None
+
+    def keep_ids(text: Any) -> Markup:
+        html = escape(_visible(text)) if not isinstance(text, Markup) else text
+        if pattern is None:
+            return Markup(html)
+        return Markup(pattern.sub(r'<span class="nowrap">\1</span>', str(html)))
+
+    return keep_ids
 
 
 def default_paper(lang: str) -> str:
@@ -263,7 +282,7 @@ def render_html(result: ScanResult, lang: str = "en", attestation: Attestation |
     footer = t("footer", report=view["report_id"], date=view["scan_date"], digest=view["digest"][:12])
     return template.render(
         t=t, lang=lang, csp=CSP, sections=SECTIONS, statuses=STATUSES, chart_width=CHART_WIDTH,
-        attestation=attestation or Attestation(), paper=paper, footer_css=css_string(footer), footer_text=footer, **view,
+        attestation=attestation or Attestation(), paper=paper, keep_ids=id_keeper([c.id for c in result.checks] or list(result.scan.get("checks") or [])), footer_css=css_string(footer), footer_text=footer, **view,
     )
 
 
