@@ -115,6 +115,12 @@ def test_inventory_has_every_resource_with_its_outcome_per_framework(demo):
                     ranks[outcome].update(expand_ranges(c.get("population", {}).get(outcome, [])))
             expected = next((o for o in ("fail", "excepted", "pass") if i in ranks[o]), "not-applicable")
             assert mark == expected, (r["name"], fw["id"])
+    # the totals: per framework, how many resources had each outcome
+    totals = inventory.split('<tbody class="totals">', 1)[1].split("</tbody>", 1)[0]
+    tallies = [[int(n) for n in re.findall(r'<td class="c">(\d+)</td>', row)] for row in totals.split("</tr>")[:4]]
+    for column, fw in enumerate(data["frameworks"]):
+        marks = [re.findall(r'<span class="mk mk-([a-z-]+)"', cells)[column] for _, cells in rows]
+        assert [t[column] for t in tallies] == [marks.count(o) for o in ("fail", "excepted", "pass", "not-applicable")], fw["id"]
     # grouped by namespace: each namespace heads its group once
     for ns in {r.get("namespace") for r in data["resources"] if r.get("namespace")}:
         assert inventory.count(f"<strong>Namespace {ns}</strong>") == 1
