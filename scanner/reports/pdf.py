@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..model import ScanResult
+from .attestation import Attestation
 from .html import render_html
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -48,8 +49,9 @@ def chromium_command(browser: str, profile_dir: str, *args: str) -> list[str]:
     return command + list(args)
 
 
-def write_pdf(result: ScanResult, output: str, lang: str = "en") -> None:
-    print_html(render_html(result, lang), output)
+def write_pdf(result: ScanResult, output: str, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None) -> None:
+    """The auditor's report as PDF: the page size and the footer (report id, digest, page n / N) come from the page's @page rule."""
+    print_html(render_html(result, lang, attestation=attestation, paper=paper), output)
 
 
 def print_html(html: str, output: str) -> None:
