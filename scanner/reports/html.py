@@ -22,6 +22,7 @@ from ..model import SEVERITIES, ScanResult, severity_rank
 from ..textsafe import safe_text
 from .i18n import translator
 from .json_report import render_sealed
+from .localized import jinja_globals
 from .provenance import provenance_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -53,6 +54,7 @@ def report_environment() -> Environment:
     )
     env.filters["percent"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
     env.filters["short"] = lambda d: (d or "").split(":", 1)[-1][:12]  # a digest, as people compare them
+    env.globals.update(jinja_globals())  # check_text, control_text, reason_text: data in the report's language
     return env
 
 
@@ -207,7 +209,7 @@ def _view(result: ScanResult) -> dict[str, Any]:
 def render_html(result: ScanResult, lang: str = "en") -> str:
     t = translator(lang)
     template = report_environment().get_template("report.html.j2")
-    return template.render(t=t, csp=CSP, sections=SECTIONS, statuses=STATUSES, chart_width=CHART_WIDTH, **_view(result))
+    return template.render(t=t, lang=lang, csp=CSP, sections=SECTIONS, statuses=STATUSES, chart_width=CHART_WIDTH, **_view(result))
 
 
 def render_html_ko(result: ScanResult) -> str:
