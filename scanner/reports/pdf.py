@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..model import ScanResult
+from .fonts import MissingFontError, require_font
 from .html import render_html
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -49,6 +50,10 @@ def chromium_command(browser: str, profile_dir: str, *args: str) -> list[str]:
 
 
 def write_pdf(result: ScanResult, output: str, lang: str = "en") -> None:
+    try:
+        require_font(lang)  # never a PDF of empty boxes: Chromium prints those and succeeds
+    except MissingFontError as exc:
+        raise PdfError(str(exc)) from None
     print_html(render_html(result, lang), output)
 
 
