@@ -53,8 +53,9 @@ def fontconfig_has(lang: str) -> bool | None:
     return bool(done.stdout.strip())
 
 
-def known_font_present(patterns: tuple[str, ...] = KNOWN_FONT_FILES) -> bool:
-    return any(glob.glob(pattern) for pattern in patterns)
+def known_font_present(patterns: tuple[str, ...] | None = None) -> bool:
+    """Whether one of the font files distributions ship (``KNOWN_FONT_FILES``) is installed."""
+    return any(glob.glob(pattern) for pattern in (KNOWN_FONT_FILES if patterns is None else patterns))
 
 
 def require_font(lang: str) -> None:
