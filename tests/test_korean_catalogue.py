@@ -311,3 +311,26 @@ def test_demo_report_in_korean_shows_the_translations(demo_pages: dict[str, str]
 def test_korean_words_are_kept_whole_in_print() -> None:
     css = (Path(localized.__file__).parent / "templates" / "report.css.j2").read_text(encoding="utf-8")
     assert re.search(r":lang\(ko\)\s*\{[^}]*word-break:\s*keep-all", css)
+
+
+def test_every_provenance_line_translates() -> None:
+    from scanner.reports.provenance import provenance_lines
+
+    scans = [
+        {"targets": [{"type": "cluster", "context": "prod", "cluster_uid": "u-1", "identity": {"username": "admin"},
+                      "access": {"kinds_listed": 5, "kinds_forbidden": ["Secret"]}},
+                     {"type": "cluster", "context": "dev", "cluster_uid_error": "403", "identity": {"unknown": "no SelfSubjectReview"},
+                      "access": {"kinds_listed": 3}},
+                     {"type": "cluster", "context": "qa", "identity": {"username": "ci"}},
+                     {"type": "cluster", "context": "stg", "cluster_uid": "u-2"},
+                     {"type": "manifests", "path": "deploy", "git_commit": "a" * 40, "git_dirty": True, "files_changed_from_head_count": 2},
+                     {"type": "manifests", "path": "base", "git_commit": "b" * 40, "git_dirty": False},
+                     {"type": "manifests", "path": "other", "git_commit": "c" * 40}],
+         "inputs": [{"path": "a.yaml"}], "run": {"user": "me", "host": "box", "ci": {"provider": "github", "run_url": "https://ci/1"}}},
+        {"run": {"user": "me", "host": "box"}},
+    ]
+    lines = [line for scan in scans for line in provenance_lines(scan)]
+    assert len(lines) == 10
+    for line in lines:
+        ko = reason_translation(line, "ko")
+        assert ko is not None and HANGUL.search(ko), line

@@ -43,8 +43,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _VALUE_PATTERNS = {"check": r"[a-z0-9][a-z0-9-]*", "n": r"\d+", "kind": r"[A-Za-z0-9.]+"}
 
 # Every reason sentence the code writes into a result (control reasons: compliance/frameworks.py,
-# coverage.py, changes.py, config_data.py; kind and file gaps of the sources that the report
-# shows), English template -> {language: template}.  Order matters only between templates
+# coverage.py, changes.py, config_data.py; kind gaps of the sources that the report shows) and
+# the provenance lines of reports/provenance.py, English template -> {language: template}.  Order matters only between templates
 # that could both match; the more specific comes first.
 REASONS: dict[str, dict[str, str]] = {
     "no automated check; human evidence needed": {
@@ -84,6 +84,31 @@ REASONS: dict[str, dict[str, str]] = {
         "ko": "스냅숏에 없습니다(이 종류가 필요한 점검 항목 없이 내보낸 스냅숏)"},
     "not collected: the scanner ran out of memory while listing it; scan fewer namespaces or kinds": {
         "ko": "수집하지 못했습니다: 목록을 읽는 중 스캐너의 메모리가 부족했습니다. 네임스페이스나 종류를 줄여 스캔하십시오"},
+    # provenance lines (reports/provenance.py)
+    "{n} input file(s) hashed (SHA-256 of each in scan.inputs)": {
+        "ko": "입력 파일 {n}개의 해시를 기록함(각 파일의 SHA-256은 scan.inputs에 있음)"},
+    "run by {user} on {host}, CI {ci}": {
+        "ko": "실행: {host}에서 {user}, CI {ci}"},
+    "run by {user} on {host}": {
+        "ko": "실행: {host}에서 {user}"},
+    "{path}: commit {commit}, DIRTY: {n} file(s) differ from the commit": {
+        "ko": "{path}: 커밋 {commit}, 변경됨: 커밋과 다른 파일 {n}개"},
+    "{path}: commit {commit}, clean": {
+        "ko": "{path}: 커밋 {commit}, 변경 없음"},
+    "{path}: commit {commit}": {
+        "ko": "{path}: 커밋 {commit}"},
+    "uid {uid}, read as {user}": {
+        "ko": "uid {uid}, 조회 주체 {user}"},
+    "uid {uid}, identity unknown ({why})": {
+        "ko": "uid {uid}, 조회 주체 알 수 없음({why})"},
+    "uid unknown ({why}), read as {user}": {
+        "ko": "uid 알 수 없음({why}), 조회 주체 {user}"},
+    "uid unknown ({why}), identity unknown ({why2})": {
+        "ko": "uid 알 수 없음({why}), 조회 주체 알 수 없음({why2})"},
+    "{n} kind(s) listed, none forbidden": {
+        "ko": "종류 {n}개 조회, 거부된 종류 없음"},
+    "{n} kind(s) listed, forbidden: {kinds}": {
+        "ko": "종류 {n}개 조회, 거부된 종류: {kinds}"},
 }
 
 # Why a framework control is not evidenced (the codes of compliance.frameworks.NOT_EVIDENCED_REASONS).
