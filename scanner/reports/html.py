@@ -25,6 +25,7 @@ from .attestation import Attestation
 from .control_view import RESOURCE_OUTCOMES, control_rows, inventory, long_check_lists, scope_statement
 from .i18n import translator
 from .json_report import render_sealed
+from .localized import jinja_globals
 from .provenance import provenance_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -60,6 +61,7 @@ def report_environment() -> Environment:
     )
     env.filters["percent"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
     env.filters["short"] = lambda d: (d or "").split(":", 1)[-1][:12]  # a digest, as people compare them
+    env.globals.update(jinja_globals())  # check_text, control_text, reason_text: data in the report's language
     return env
 
 

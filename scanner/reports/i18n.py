@@ -231,6 +231,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "none": "none",
         "yes": "yes",
         "no": "no",
+        # beside text that stays English in another language's report (finding messages written by the checks)
+        "in_english": "(in English)",
     },
     "ko": {
         "html_lang": "ko",
@@ -439,6 +441,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "none": "없음",
         "yes": "예",
         "no": "아니요",
+        "in_english": "(영문)",
     },
 }
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..model import ScanResult
 from .attestation import Attestation
+from .fonts import MissingFontError, require_font
 from .html import render_html
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -51,6 +52,10 @@ def chromium_command(browser: str, profile_dir: str, *args: str) -> list[str]:
 
 def write_pdf(result: ScanResult, output: str, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None) -> None:
     """The auditor's report as PDF: the page size and the footer (report id, digest, page n / N) come from the page's @page rule."""
+    try:
+        require_font(lang)  # never a PDF of empty boxes: Chromium prints those and succeeds
+    except MissingFontError as exc:
+        raise PdfError(str(exc)) from None
     print_html(render_html(result, lang, attestation=attestation, paper=paper), output)
 
 
