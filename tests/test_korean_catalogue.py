@@ -300,7 +300,7 @@ def test_demo_report_in_korean_has_no_english_of_ours(demo_pages: dict[str, str]
 
 def test_demo_report_in_korean_shows_the_translations(demo_pages: dict[str, str]) -> None:
     page = "\n".join(visible(demo_pages["ko"]).texts)
-    for needle in ("특권 컨테이너", "모집단에 해당하는 리소스가 없습니다", "(영문)", "수동으로 수집할 증적:"):
+    for needle in ("특권 컨테이너", "모집단에 해당하는 리소스가 없습니다", "점검 항목이 작성한 원문(영어)", "수동으로 수집할 증적:"):
         assert needle in page, needle
     # Finding messages (written by the checks, in English) are marked so, and only they and
     # untranslated data are: the user's own check keeps its English title, marked too.

@@ -232,7 +232,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "yes": "yes",
         "no": "no",
         # beside text that stays English in another language's report (finding messages written by the checks)
-        "in_english": "(in English)",
     },
     "ko": {
         "html_lang": "ko",
@@ -441,7 +440,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "none": "없음",
         "yes": "예",
         "no": "아니요",
-        "in_english": "(영문)",
     },
 }
 
