@@ -357,6 +357,22 @@ def test_demo_report_in_korean_shows_the_translations(demo_pages: dict[str, str]
     assert "Workloads carry a team label" in marked
 
 
+def test_check_ids_in_korean_rationales_are_kept_on_one_line(demo_pages: dict[str, str]) -> None:
+    """Korean attaches a particle to the id it names ("…-node는"); the id must still be wrapped
+    whole, or print may break it at a hyphen and show two ids that do not exist."""
+    from scanner.reports.html import id_keeper
+
+    keep = id_keeper(["apiserver-authorization-node", "image-digest"])
+    assert str(keep("apiserver-authorization-node는 실패합니다; image-digest와")) == (
+        '<span class="nowrap">apiserver-authorization-node</span>는 실패합니다; <span class="nowrap">image-digest</span>와')
+    assert str(keep("kube-image-digest-x")) == "kube-image-digest-x"  # part of a longer name: left alone
+    page = demo_pages["ko"]
+    ids = "|".join(re.escape(i) for i in sorted(CHECK_IDS, key=len, reverse=True) if "-" in i)
+    bare = re.findall(rf'(?<![A-Za-z0-9_>-])(?:{ids})(?=[\uac00-\ud7a3])', page)
+    assert '<span class="nowrap">apiserver-authorization-node</span>는' in page
+    assert bare == []
+
+
 def test_korean_words_are_kept_whole_in_print() -> None:
     css = (Path(localized.__file__).parent / "templates" / "report.css.j2").read_text(encoding="utf-8")
     assert re.search(r":lang\(ko\)\s*\{[^}]*word-break:\s*keep-all", css)
