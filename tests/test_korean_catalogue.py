@@ -1,5 +1,6 @@
-"""The Korean edition is complete: every bundled check, every control's manual evidence and every
-reason the roll-up writes has Korean text, and the demo report in Korean shows no English of ours.
+"""The Korean edition is complete: every bundled check, every control's manual evidence and
+rationale and every reason the roll-up writes has Korean text, and the demo report in Korean
+shows no English of ours.
 
 The catalogues (policies/i18n/ko.yaml, mappings/i18n/ko.yaml) keep the English each translation
 was made from; these tests fail when a check or mapping changes its English without the Korean
@@ -33,6 +34,7 @@ from scanner.reports.localized import (
 )
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+CHECK_IDS = frozenset(p.id for p in load_policies().policies)
 
 
 def placeholders(text: str) -> list[str]:
@@ -76,6 +78,36 @@ def test_every_control_with_manual_evidence_has_korean() -> None:
                 missing.append(f"{fw.id} {control.id} (placeholders differ)")
     assert counted >= 150
     assert not missing, f"no current Korean manual_evidence in mappings/i18n/ko.yaml for: {', '.join(missing)}"
+
+
+def test_every_control_description_has_korean() -> None:
+    """The rationale the auditor's report prints beside each control (a mapping's ``description``)."""
+    counted, missing = 0, []
+    for fw in load_frameworks():
+        for control in fw.controls:
+            if not control.description:
+                continue
+            counted += 1
+            ko = control_translation(fw.id, control.id, "description", control.description, "ko")
+            if ko is None or not HANGUL.search(ko):
+                missing.append(f"{fw.id} {control.id}")
+            elif placeholders(ko) != placeholders(control.description):
+                missing.append(f"{fw.id} {control.id} (placeholders differ)")
+            else:  # the check ids it names are kept as written, so the reader can find them
+                named = {p for p in CHECK_IDS if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", control.description)}
+                lost = sorted(p for p in named if p not in ko)
+                if lost:
+                    missing.append(f"{fw.id} {control.id} (check ids lost: {', '.join(lost)})")
+    assert counted >= 100
+    assert not missing, f"no current Korean description in mappings/i18n/ko.yaml for: {', '.join(missing)}"
+
+
+def test_control_lookups_refuse_an_unknown_field() -> None:
+    """A misspelt field in a template would otherwise show English for ever, unnoticed."""
+    with pytest.raises(ValueError, match="descripton"):
+        control_translation("cis-kubernetes", "1.2.6", "descripton", "x", "ko")
+    with pytest.raises(ValueError, match="summary"):
+        check_translation("privileged-containers", "summary", "x", "ko")
 
 
 def test_every_control_title_and_not_evidenced_note_has_korean() -> None:
@@ -269,11 +301,23 @@ def english_of_ours(texts: list[str]) -> list[str]:
         for c in fw.controls:
             if c.manual_evidence and " ".join(c.manual_evidence.split()) in page:
                 found.append(f"manual evidence of {fw.id} {c.id}")
+            if c.description and _description_in(c.description, page):
+                found.append(f"description of {fw.id} {c.id}")
     for template in REASONS:
         for literal in PLACEHOLDER.split(template)[::2]:
             if len(literal.strip()) >= 12 and literal in page:
                 found.append(f"reason {literal!r}")
     return found
+
+
+def _description_in(description: str, page: str) -> bool:
+    """Whether a rationale shows in ``page``.  The report wraps each check id it quotes in its own
+    element (kept on one line), which splits the text into several nodes; so look for the
+    stretches between the ids, any one of three words or more."""
+    text = " ".join(description.split())
+    ids = "|".join(re.escape(i) for i in sorted(CHECK_IDS, key=len, reverse=True))
+    stretches = [s.strip(" ,;:.()") for s in re.split(rf"(?<![\w-])(?:{ids})(?![\w-])", text)]
+    return any(len(s.split()) >= 3 and s in page for s in stretches)
 
 
 @pytest.fixture(scope="module")
@@ -291,21 +335,42 @@ def demo_pages(demo_json: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
 def test_demo_report_in_korean_has_no_english_of_ours(demo_pages: dict[str, str]) -> None:
     ko = visible(demo_pages["ko"])
     assert english_of_ours(ko.texts) == []
+    # Bundled rationales have Korean, so none is left even marked as English (lang="en").
+    assert [f for f in english_of_ours(ko.marked_english) if f.startswith("description of ")] == []
     # The detector sees English where there is some: the English report is full of it.
     en_page = visible(demo_pages["en"])  # <html lang="en">: all of it is marked English
     en_found = english_of_ours(en_page.texts + en_page.marked_english)
     assert any(f.startswith("title of ") for f in en_found) and any(f.startswith("remediation of ") for f in en_found)
     assert any(f.startswith("manual evidence of ") for f in en_found) and any(f.startswith("reason ") for f in en_found)
+    assert any(f.startswith("description of ") for f in en_found)
 
 
 def test_demo_report_in_korean_shows_the_translations(demo_pages: dict[str, str]) -> None:
     page = "\n".join(visible(demo_pages["ko"]).texts)
-    for needle in ("특권 컨테이너", "모집단에 해당하는 리소스가 없습니다", "점검 항목이 작성한 원문(영어)", "수동으로 수집할 증적:"):
+    # The findings table says its messages are the checks' own English (message_lang_note).
+    for needle in ("특권 컨테이너", "모집단에 해당하는 리소스가 없습니다", i18n.MESSAGES["ko"]["message_lang_note"], "수동으로 수집할 증적:",
+                   "이 통제항목은 실패하지 않습니다"):  # a rationale (cis-kubernetes 1.2.6)
         assert needle in page, needle
     # Finding messages (written by the checks, in English) are marked so, and only they and
     # untranslated data are: the user's own check keeps its English title, marked too.
     marked = visible(demo_pages["ko"]).marked_english
     assert "Workloads carry a team label" in marked
+
+
+def test_check_ids_in_korean_rationales_are_kept_on_one_line(demo_pages: dict[str, str]) -> None:
+    """Korean attaches a particle to the id it names ("…-node는"); the id must still be wrapped
+    whole, or print may break it at a hyphen and show two ids that do not exist."""
+    from scanner.reports.html import id_keeper
+
+    keep = id_keeper(["apiserver-authorization-node", "image-digest"])
+    assert str(keep("apiserver-authorization-node는 실패합니다; image-digest와")) == (
+        '<span class="nowrap">apiserver-authorization-node</span>는 실패합니다; <span class="nowrap">image-digest</span>와')
+    assert str(keep("kube-image-digest-x")) == "kube-image-digest-x"  # part of a longer name: left alone
+    page = demo_pages["ko"]
+    ids = "|".join(re.escape(i) for i in sorted(CHECK_IDS, key=len, reverse=True) if "-" in i)
+    bare = re.findall(rf'(?<![A-Za-z0-9_>-])(?:{ids})(?=[\uac00-\ud7a3])', page)
+    assert '<span class="nowrap">apiserver-authorization-node</span>는' in page
+    assert bare == []
 
 
 def test_korean_words_are_kept_whole_in_print() -> None:

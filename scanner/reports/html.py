@@ -96,10 +96,12 @@ def id_keeper(check_ids: list[str]):
 
     Rationales and not-assessed reasons name checks in running text; a browser may
     break a line after any hyphen, and "apiserver-" / "profiling" then reads as two ids.
-    Ids are only ``[a-z0-9-]``, so wrapping them in the escaped text is safe.
+    Ids are only ``[a-z0-9-]``, so wrapping them in the escaped text is safe.  The boundaries
+    are ASCII: Korean attaches particles to the id ("apiserver-authorization-node는"), and
+    a word-character class would count the Hangul as part of the id and leave it breakable.
     """
     ids = sorted({i for i in check_ids if "-" in i}, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])") if ids else None
+    pattern = re.compile(r"(?<![A-Za-z0-9_-])(" + "|".join(re.escape(i) for i in ids) + r")(?![A-Za-z0-9_-])") if ids else None
 
     def keep_ids(text: Any) -> Markup:
         html = escape(_visible(text)) if not isinstance(text, Markup) else text

@@ -1,5 +1,6 @@
 """Report text that comes from data, in the report's language: check titles and remediation,
-control titles and manual evidence, and the reasons the roll-up writes.
+control titles, rationales (a mapping's ``description``) and manual evidence, and the
+reasons the roll-up writes.
 
 The fixed strings of the report live in ``i18n.py``; this module is the other half: text
 whose English is written by someone else (a check's METADATA, a mapping file, the
@@ -32,8 +33,11 @@ from ..textsafe import safe_text
 
 # Languages with catalogues; English is the source and needs none.
 CATALOGUE_LANGUAGES = ("ko",)
+# The fields a catalogue translates.  A lookup of any other field is a programming error (a
+# typo in a template would otherwise show English for ever without anyone noticing), so the
+# lookups refuse it.
 CHECK_FIELDS = ("title", "remediation", "population")
-CONTROL_FIELDS = ("title", "manual_evidence", "note")
+CONTROL_FIELDS = ("title", "description", "manual_evidence", "note")
 
 # Placeholders in reason templates and what their values look like.  ``check`` is a check
 # id; ``detail`` is itself one or more reasons (translated in turn); ``population`` is a
@@ -150,6 +154,8 @@ def _translated(entry: Any, english: str, lang: str) -> str | None:
 
 def check_translation(check_id: str, field: str, english: str | None, lang: str) -> str | None:
     """The translation of a check's ``field`` (title, remediation, population), or None."""
+    if field not in CHECK_FIELDS:
+        raise ValueError(f"checks have no translated field {field!r} (known: {', '.join(CHECK_FIELDS)})")
     if lang == "en" or not english:
         return None
     entry = (catalogue("policies", lang).get("checks") or {}).get(check_id) or {}
@@ -157,7 +163,13 @@ def check_translation(check_id: str, field: str, english: str | None, lang: str)
 
 
 def control_translation(framework_id: str, control_id: str, field: str, english: str | None, lang: str) -> str | None:
-    """The translation of a control's ``field`` (title, manual_evidence, note), or None."""
+    """The translation of a control's ``field`` (title, description, manual_evidence, note), or None.
+
+    ``description`` is the mapping's rationale: why these checks evidence this control and
+    where they fall short, which the auditor's report prints beside the control's title.
+    """
+    if field not in CONTROL_FIELDS:
+        raise ValueError(f"controls have no translated field {field!r} (known: {', '.join(CONTROL_FIELDS)})")
     if lang == "en" or not english:
         return None
     controls = (catalogue("mappings", lang).get("frameworks") or {}).get(framework_id) or {}
@@ -171,7 +183,8 @@ def check_text(check_id: str, field: str, english: str, lang: str) -> str:
 
 
 def control_text(framework_id: str, control_id: str, field: str, english: str, lang: str) -> str:
-    """A control's manual evidence, title or not-evidenced note in ``lang``; the English when there is no translation."""
+    """A control's title, rationale (``description``), manual evidence or not-evidenced note in ``lang``;
+    the English when there is no translation (e.g. a user's own mapping, or English changed since)."""
     return control_translation(framework_id, control_id, field, english, lang) or english
 
 
