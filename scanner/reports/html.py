@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from ..model import SEVERITIES, ScanResult, severity_rank
+from ..score_text import percent_text
 from ..textsafe import safe_text
 from .i18n import translator
 from .json_report import render_sealed
@@ -51,7 +52,7 @@ def report_environment() -> Environment:
         # text (\x1b, <U+202E>) before autoescaping, so no name can pose as another.
         finalize=_visible,
     )
-    env.filters["percent"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
+    env.filters["percent"] = lambda v: percent_text(v, none="–")  # one rounding rule everywhere (score_text)
     env.filters["short"] = lambda d: (d or "").split(":", 1)[-1][:12]  # a digest, as people compare them
     return env
 
