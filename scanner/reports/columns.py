@@ -119,12 +119,15 @@ class Column:
 
     ``whole``: never wrapped (ids, numbers, short words); the column is as wide
     as its widest cell.  Otherwise the column wraps its cells and gets at
-    least ``floor`` columns; ``priority`` (lower first) decides which wrapping
-    column grows to its natural width first when space is short.
+    least ``floor`` columns; ``whole_words``: at least its longest word too (a
+    list of ids wraps between ids, never inside one); ``priority`` (lower
+    first) decides which wrapping column grows to its natural width first when
+    space is short.
     """
 
     header: str
     whole: bool = False
+    whole_words: bool = False
     floor: int = 12
     priority: int = 0
     right: bool = False
@@ -152,6 +155,9 @@ class Table:
         if column.whole:
             widest = max((text_width(part) for row in self.rows for part in row[index].split("\n")), default=0)
             return max(widest, longest_header_word)
+        if column.whole_words:
+            longest_word = max((text_width(word) for row in self.rows for word in row[index].split()), default=0)
+            return min(natural, max(column.floor, longest_header_word, longest_word))
         return min(natural, max(column.floor, longest_header_word))
 
     def widths(self, width: int, separator: str = SEPARATOR) -> list[int] | None:
