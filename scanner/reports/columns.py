@@ -86,22 +86,28 @@ def split_word(word: str, width: int) -> list[str]:
 
 def wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` columns, broken at spaces (words split only when wider than a line)."""
-    if text_width(text) <= width:
+    measure = len if text.isascii() else text_width
+    if measure(text) <= width:
         return [text]
     lines: list[str] = []
-    current = ""
+    current: list[str] = []
+    used = -1  # columns of the current line; -1 so the first word's leading space is not counted
     for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate) <= width:
-            current = candidate
+        size = measure(word)
+        if used + 1 + size <= width:
+            current.append(word)
+            used += 1 + size
             continue
         if current:
-            lines.append(current)
+            lines.append(" ".join(current))
+        if size <= width:
+            current, used = [word], size
+            continue
         pieces = split_word(word, width)
         lines.extend(pieces[:-1])
-        current = pieces[-1]
+        current, used = [pieces[-1]], measure(pieces[-1])
     if current or not lines:
-        lines.append(current)
+        lines.append(" ".join(current))
     return lines
 
 
