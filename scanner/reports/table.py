@@ -6,11 +6,12 @@ what a reader (or a CI log) shows last, so it holds what decides: the
 frameworks' scores, the gates that tripped and the one-line count.
 
 Everything fits the terminal (``columns.terminal_width``: ``COLUMNS``, the
-terminal, or 120 when stdout is not one): at 100 columns or more findings are
-a table, below it each finding is a short block under its check.  Findings are
-grouped by check (open ones first, then baselined, then waived) and capped at
-``max_rows`` (``--max-rows``; 0 for all): 48,000 findings must not push the
-summary out of sight, and the line under the cap counts what was left out.
+terminal, or 120 when stdout is not one).  Findings come under a heading per
+check (open ones first, then baselined, then waived); at 100 columns or more
+each message stands beside its resource and location, below that underneath
+them.  They are capped at ``max_rows`` (``--max-rows``; 0 for all), shared
+among the checks: 48,000 findings must not push the summary out of sight,
+and the lines under the cap count what was left out.
 
 Names, namespaces, file names and messages come from whoever wrote the
 manifests or runs the cluster: every cell and line goes through
