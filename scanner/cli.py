@@ -604,20 +604,57 @@ def read_result(results: str, verify: bool = True) -> ScanResult:
 @max_rows_option
 @period_options
 @click.option("--no-verify", is_flag=True, help="Render a result that does not match its scan.result_digest (changed after it was written), with a warning.")
-def report_command(results: str | None, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, max_rows: int | None, no_verify: bool, **period: Any) -> None:
+@click.option("--paper", type=click.Choice(("a4", "letter")), default=None, help="With -f pdf or html: the printed page size (default: a4 with --lang ko, letter otherwise).")
+@click.option("--attestation", "attestation_file", type=click.Path(exists=True, dir_okay=False), default=None, help="With -f pdf or html: YAML file with the sign-off (preparer, reviewer: name, role, date; notes); see docs/formats.md.")
+@click.option("--preparer", default=None, metavar="NAME", help="With -f pdf or html: who prepared the assessment (overrides the --attestation file).")
+@click.option("--prepared-on", default=None, metavar="YYYY-MM-DD", help="With -f pdf or html: the date it was prepared.")
+@click.option("--reviewer", default=None, metavar="NAME", help="With -f pdf or html: who reviewed the assessment.")
+@click.option("--reviewed-on", default=None, metavar="YYYY-MM-DD", help="With -f pdf or html: the date it was reviewed.")
+def report_command(results: str | None, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, max_rows: int | None, no_verify: bool,
+                   paper: str | None, attestation_file: str | None, preparer: str | None, prepared_on: str | None,
+                   reviewer: str | None, reviewed_on: str | None, **period: Any) -> None:
     """Render a saved JSON result again, in any format, without rescanning; or, with --store, a period report.
 
     A result's ``scan.result_digest`` is checked first: a result changed after
     it was written is refused (exit 2) unless --no-verify.
     """
+    sign_off = {"preparer": preparer, "prepared_on": prepared_on, "reviewer": reviewer, "reviewed_on": reviewed_on}
+    auditor_options = paper is not None or attestation_file is not None or any(v is not None for v in sign_off.values())
     if period["store"] or results is None or fmt == "oscal":
-        if lang != "en" or csv_controls or report_url:
-            fail("--lang, --csv-controls and --report-url apply to one result's report, not to -f oscal or a --store period report")
+        if lang != "en" or csv_controls or report_url or auditor_options:
+            fail("--lang, --csv-controls, --report-url, --paper and the sign-off options apply to one result's report, not to -f oscal or a --store period report")
         evidence_report(results, fmt, output, **period)
         return
+    if auditor_options and fmt not in ("html", "pdf"):
+        fail("--paper, --attestation, --preparer, --prepared-on, --reviewer and --reviewed-on apply to -f html and -f pdf")
     check_format(fmt, output, csv_controls, max_rows)
+    if fmt in ("html", "pdf"):
+        from .reports.attestation import Attestation, AttestationError, load_attestation, with_options
+
+        try:
+            attestation = with_options(load_attestation(attestation_file) if attestation_file else Attestation(), **sign_off)
+        except AttestationError as exc:
+            fail(str(exc))
+        result = read_result(results, verify=not no_verify)
+        write_auditor_report(result, fmt, output, lang, attestation, paper)
+        return
     result = read_result(results, verify=not no_verify)
     write_report(result, fmt, output, csv_controls, lang, report_url, max_rows)
+
+
+def write_auditor_report(result: ScanResult, fmt: str, output: str | None, lang: str, attestation: Any, paper: str | None) -> None:
+    """``report -f html|pdf`` with the sign-off and the paper size, which only the report command takes."""
+    if fmt == "pdf":
+        from .reports.pdf import PdfError, write_pdf
+
+        try:
+            write_pdf(result, output or "", lang, attestation=attestation, paper=paper)
+        except PdfError as exc:
+            fail(str(exc))
+        return
+    from .reports.html import render_html
+
+    write_output(render_html(result, lang, attestation=attestation, paper=paper), output)
 
 
 @main.group()

@@ -366,6 +366,19 @@ def test_verify_untouched_and_one_byte_changed(series, tmp_path):
     assert "FAILED: result digest" in line and "changed after signing" in line
 
 
+def test_attestation_predicate_names_inputs_run_and_result_digest(series):
+    """The signed statement ties the signature to what the result says it covered, not only its bytes."""
+    import base64
+
+    result = series["results"][0]
+    scan = json.loads(result.read_text(encoding="utf-8"))["scan"]
+    envelope = json.loads(Path(str(result) + ".dsse.json").read_text(encoding="utf-8"))
+    predicate = json.loads(base64.b64decode(envelope["payload"]))["predicate"]
+    assert predicate["result_digest"] == scan["result_digest"]
+    assert predicate["inputs"] == scan["inputs"] and predicate["inputs"]
+    assert predicate["run"] == scan["run"] and predicate["policy_bundle"] == scan["policy_bundle"]
+
+
 def test_verify_wrong_key_and_changed_envelope(series, tmp_path):
     assert run("attest", "keygen", "--private", tmp_path / "o.key", "--public", tmp_path / "o.pub").exit_code == 0
     result = series["results"][0]

@@ -16,6 +16,7 @@ from conftest import REPO_ROOT, check_module, write, DEMO_ARGS
 from scanner.cli import main
 from scanner.model import ScanResult
 from scanner.reports import i18n
+from scanner.reports.control_view import anchor
 from scanner.reports.html import CSP, SECTIONS, render_html, result_digest
 from scanner.reports.json_report import render_json
 
@@ -63,7 +64,7 @@ class Page(HTMLParser):
         return [attrs for tag, attrs in self.tags if tag == name]
 
 
-def assert_no_injected_markup(page: Page) -> None:
+def assert_no_injected_markup(page: Page, lang: str = "en") -> None:
     """Only the report's own elements: no script, img, iframe, object, embed, form, link,
     base; svg only as the summary chart; no event-handler attributes anywhere."""
     for tag in ("script", "img", "iframe", "object", "embed", "form", "link", "base", "frame", "audio", "video"):
@@ -72,7 +73,7 @@ def assert_no_injected_markup(page: Page) -> None:
         assert attrs.get("class") == "chart", attrs
     for tag, attrs in page.tags:
         assert not any(name.lower().startswith("on") for name in attrs), (tag, attrs)
-    assert page.title == i18n.MESSAGES["en"]["report_title"]
+    assert page.title == i18n.MESSAGES[lang]["report_title"]
 
 
 def assert_self_contained(text: str, page: Page) -> None:
@@ -101,7 +102,10 @@ def demo(tmp_path_factory, demo_json):
 
 def test_sections_in_order_each_with_a_heading(demo):
     page = Page(demo["html"])
-    assert page.sections == list(SECTIONS) == ["cover", "summary", "frameworks", "findings", "waivers", "gaps", "method", "integrity"]
+    assert page.sections == list(SECTIONS) == [
+        "cover", "summary", "scope", "frameworks", "findings", "waivers", "gaps", "method", "signoff",
+        "appendix-checks", "appendix-inventory", "appendix-scope", "integrity",
+    ]
     for number, section in enumerate(SECTIONS, start=1):
         block = demo["html"].split(f'<section id="{section}"', 1)[1].split("</section>", 1)[0]
         heading = i18n.MESSAGES["en"][f"sec_{section}"]
@@ -117,7 +121,8 @@ def test_demo_content_for_an_auditor(demo):
     for fw in data["frameworks"]:
         assert fw["title"] in html
         for control in fw["controls"]:
-            assert f"<strong>{control['id']}</strong>" in html
+            row = html.split(f'<tr class="row-{control["status"]}" id="{anchor(fw["id"], control["id"])}">', 1)[1].split("</tr>", 1)[0]
+            assert f">{control['id']}</span></strong>" in row
     for check in data["checks"]:
         assert check["id"] in html.split('<section id="method"', 1)[1]
     findings = html.split('<section id="findings"', 1)[1].split("</section>", 1)[0]
@@ -335,8 +340,8 @@ def test_gaps_manual_and_not_assessed_controls_and_an_older_result(demo):
     for text in ("chart/templates/deployment.yaml", "looks like a Helm template", "my-check", "evaluation error at my.rego:12", "prod-eu", "forbidden", "empty document"):
         assert text in gaps
     frameworks = html.split('<section id="frameworks"', 1)[1].split("</section>", 1)[0]
-    assert "Evidence to collect by hand:</strong> Interview the platform team" in frameworks
-    assert "Not assessed:</strong> no pod in scope" in frameworks
+    assert "Evidence to collect by hand:</span> Interview the platform team" in frameworks
+    assert "Not assessed:</span> no pod in scope" in frameworks
     assert "badge st-manual" in frameworks and "badge st-not-assessed" in frameworks
     waivers = html.split('<section id="waivers"', 1)[1].split("</section>", 1)[0]
     assert "Unused: matched no finding" in waivers and "Invalid: could not be applied" in waivers

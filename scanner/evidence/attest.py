@@ -98,13 +98,21 @@ def load_public(path: str | Path):
     return key
 
 
+# What the signer vouches the result is: who ran what over which inputs, and the result's own
+# digest (so a verifier can tie the statement to the result's content as well as its bytes).
+PREDICATE_KEYS = (
+    "tool", "version", "engine", "engine_version", "started", "finished", "run", "source", "targets",
+    "inputs", "policy_bundle", "frameworks", "frameworks_selected", "result_digest",
+)
+
+
 def statement(result_bytes: bytes, name: str) -> dict[str, Any]:
     """The in-toto Statement: subject = the result file by digest; predicate = what the result says it is."""
     try:
         scan = json.loads(result_bytes.decode("utf-8")).get("scan") or {}
     except (UnicodeDecodeError, ValueError, AttributeError):
         raise AttestError(f"{name}: not a kubecomply JSON result") from None
-    predicate = {key: scan[key] for key in ("tool", "version", "engine", "started", "finished", "source", "targets", "policy_bundle", "frameworks") if key in scan}
+    predicate = {key: scan[key] for key in PREDICATE_KEYS if key in scan}
     return {
         "_type": STATEMENT_TYPE,
         "subject": [{"name": Path(name).name, "digest": {"sha256": content_digest(result_bytes).split(":", 1)[1]}}],

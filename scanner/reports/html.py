@@ -11,22 +11,30 @@ template: counts, groupings and the integrity digest.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..model import SEVERITIES, ScanResult, severity_rank
 from ..score_text import percent_text
 from ..textsafe import safe_text
+from .attestation import Attestation
+from .control_view import RESOURCE_OUTCOMES, control_rows, inventory, long_check_lists, scope_statement
 from .i18n import translator
 from .json_report import render_sealed
+from .localized import jinja_globals
 from .provenance import provenance_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-SECTIONS = ("cover", "summary", "frameworks", "findings", "waivers", "gaps", "method", "integrity")
+SECTIONS = (
+    "cover", "summary", "scope", "frameworks", "findings", "waivers", "gaps", "method", "signoff",
+    "appendix-checks", "appendix-inventory", "appendix-scope", "integrity",
+)
+PAPERS = ("a4", "letter")
 STATUSES = ("pass", "pass-with-exceptions", "fail", "not-assessed", "manual")
 TOP_FAILING = 8
 CHART_WIDTH = 240
@@ -54,6 +62,7 @@ def report_environment() -> Environment:
     )
     env.filters["percent"] = lambda v: percent_text(v, none="–")  # one rounding rule everywhere (score_text)
     env.filters["short"] = lambda d: (d or "").split(":", 1)[-1][:12]  # a digest, as people compare them
+    env.globals.update(jinja_globals())  # check_text, control_text, reason_text: data in the report's language
     return env
 
 
@@ -83,6 +92,53 @@ def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:
     return segments
 
 
+def id_keeper(check_ids: list[str]):
+    """``keep_ids(text)``: the text escaped, with every check id it quotes kept on one line.
+
+    Rationales and not-assessed reasons name checks in running text; a browser may
+    break a line after any hyphen, and "apiserver-" / "profiling" then reads as two ids.
+    Ids are only ``[a-z0-9-]``, so wrapping them in the escaped text is safe.
+    """
+    ids = sorted({i for i in check_ids if "-" in i}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])") if ids else None
+
+    def keep_ids(text: Any) -> Markup:
+        html = escape(_visible(text)) if not isinstance(text, Markup) else text
+        if pattern is None:
+            return Markup(html)
+        return Markup(pattern.sub(r'<span class="nowrap">\1</span>', str(html)))
+
+    return keep_ids
+
+
+def default_paper(lang: str) -> str:
+    """A4 where the report's readers use it (Korean), Letter otherwise; ``--paper`` overrides."""
+    return "a4" if lang == "ko" else "letter"
+
+
+def report_id(canonical_digest: str, file_digest: str) -> str:
+    """A stable id for the report of one result: the same result always gives the same id."""
+    source = (canonical_digest or "").split(":", 1)[-1] or file_digest
+    return "KC-" + source[:10].upper()
+
+
+_CSS_UNSAFE = re.compile(r"[\"'\\<>&\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_STAMP_UNSAFE = re.compile(r"[^0-9A-Za-z :.+\-]")
+
+
+def css_string(text: str) -> str:
+    """Text for a CSS ``content`` string inside <style>: without the characters that could end the string or the element."""
+    return _CSS_UNSAFE.sub("", text)
+
+
+def _scan_date(scan: dict[str, Any]) -> str:
+    """The scan's finish time as people read it: ``2026-12-03 16:10 UTC``."""
+    stamp = _STAMP_UNSAFE.sub("", str(scan.get("finished") or scan.get("started") or ""))[:40]
+    if len(stamp) >= 16 and stamp[10] in "Tt":
+        return f"{stamp[:10]} {stamp[11:16]} UTC" if stamp.endswith(("Z", "z", "+00:00")) else f"{stamp[:10]} {stamp[11:16]}"
+    return stamp
+
+
 def _location(origin) -> str:
     if origin.type == "cluster":
         return f"cluster {origin.context or origin.server or ''}".strip()
@@ -100,6 +156,7 @@ def _counted(labels: list[str]) -> list[tuple[str, int]]:
 
 
 def _view(result: ScanResult) -> dict[str, Any]:
+    """Every value the template prints, prepared from the result alone."""
     findings = result.findings
     file_digest, canonical_digest = _digests(result)
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -150,7 +207,17 @@ def _view(result: ScanResult) -> dict[str, Any]:
                 top_failing.append({"framework": fw.title or fw.id, "framework_id": fw.id, "id": c.id, "title": c.title, "failed": c.resources_failed, "evaluated": c.resources_evaluated, "findings": len(c.findings)})
     top_failing.sort(key=lambda c: (-c["failed"], -c["findings"], c["framework_id"], c["id"]))
 
-    frameworks = [{"fw": fw, "bar": _bar(fw.counts), "counts": {s: fw.counts.get(s, 0) for s in STATUSES}} for fw in result.frameworks]
+    resources_total = len(result.resources)
+    frameworks = [
+        {
+            "fw": fw,
+            "bar": _bar(fw.counts),
+            "counts": {s: fw.counts.get(s, 0) for s in STATUSES},
+            "rows": control_rows(fw, resources_total),
+            "scope": scope_statement(fw),
+        }
+        for fw in result.frameworks
+    ]
 
     namespaces = sorted({r.resource.namespace for r in result.resources if r.resource.namespace})
     if not result.resources:
@@ -195,20 +262,31 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "checks": sorted(result.checks, key=lambda c: c.id),
         "check_ids": result.scan.get("checks") or [],
         "resources_by_kind": sorted((summary.get("resources_by_kind") or {}).items()),
-        "inventory": [
-            {"index": i, "label": r.resource.label(), "location": _location(r.origin), "outcomes": r.outcomes or {}}
-            for i, r in enumerate(result.resources)
-        ],
+        "inventory": inventory(result),
+        "resource_outcomes": RESOURCE_OUTCOMES,
+        "long_checks": long_check_lists(result.frameworks),
+        "resources_total": resources_total,
+        "report_id": report_id(canonical_digest, file_digest),
+        "scan_date": _scan_date(result.scan),
         "digest": file_digest,
         "provenance": provenance_lines(result.scan),
         "canonical_digest": canonical_digest,  # the JSON's scan.result_digest
     }
 
 
-def render_html(result: ScanResult, lang: str = "en") -> str:
+def render_html(result: ScanResult, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None) -> str:
+    """The report page; ``paper`` (a4, letter) sets the printed page size, by default from the language."""
     t = translator(lang)
+    paper = paper or default_paper(lang)
+    if paper not in PAPERS:
+        raise ValueError(f"unknown paper size {paper!r}; available: {', '.join(PAPERS)}")
     template = report_environment().get_template("report.html.j2")
-    return template.render(t=t, csp=CSP, sections=SECTIONS, statuses=STATUSES, chart_width=CHART_WIDTH, **_view(result))
+    view = _view(result)
+    footer = t("footer", report=view["report_id"], date=view["scan_date"], digest=view["digest"][:12])
+    return template.render(
+        t=t, lang=lang, csp=CSP, sections=SECTIONS, statuses=STATUSES, chart_width=CHART_WIDTH,
+        attestation=attestation or Attestation(), paper=paper, keep_ids=id_keeper([c.id for c in result.checks] or list(result.scan.get("checks") or [])), footer_css=css_string(footer), footer_text=footer, **view,
+    )
 
 
 def render_html_ko(result: ScanResult) -> str:

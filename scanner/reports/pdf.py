@@ -17,6 +17,8 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..model import ScanResult
+from .attestation import Attestation
+from .fonts import MissingFontError, require_font
 from .html import render_html
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -48,8 +50,13 @@ def chromium_command(browser: str, profile_dir: str, *args: str) -> list[str]:
     return command + list(args)
 
 
-def write_pdf(result: ScanResult, output: str, lang: str = "en") -> None:
-    print_html(render_html(result, lang), output)
+def write_pdf(result: ScanResult, output: str, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None) -> None:
+    """The auditor's report as PDF: the page size and the footer (report id, digest, page n / N) come from the page's @page rule."""
+    try:
+        require_font(lang)  # never a PDF of empty boxes: Chromium prints those and succeeds
+    except MissingFontError as exc:
+        raise PdfError(str(exc)) from None
+    print_html(render_html(result, lang, attestation=attestation, paper=paper), output)
 
 
 def print_html(html: str, output: str) -> None:
