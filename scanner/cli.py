@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
-from tabulate import tabulate
 
 from . import __version__, progress
 from .compliance.baseline import BaselineError
@@ -70,10 +69,12 @@ def parse_size(_ctx: Any, _param: Any, value: str) -> int:
     return int(float(match.group(1)) * SIZE_UNITS[unit])
 
 
-def check_format(fmt: str, output: str | None, csv_controls: bool) -> None:
-    """Reject option combinations before any work: --csv-controls without csv, pdf without -o or Chromium."""
+def check_format(fmt: str, output: str | None, csv_controls: bool, max_rows: int | None = None) -> None:
+    """Reject option combinations before any work: --csv-controls without csv, --max-rows without the table, pdf without -o or Chromium."""
     if csv_controls and fmt != "csv":
         fail("--csv-controls needs -f csv")
+    if max_rows is not None and fmt != "table":
+        fail("--max-rows applies to -f table; the other formats hold every finding")
     if fmt == "pdf":
         from .reports.pdf import find_chromium
 
@@ -83,7 +84,7 @@ def check_format(fmt: str, output: str | None, csv_controls: bool) -> None:
             fail("-f pdf needs Chromium on the PATH; install it (for example: apt-get install chromium) or use -f html and print from a browser")
 
 
-def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None = None) -> None:
+def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None = None, max_rows: int | None = None) -> None:
     if fmt in FILE_FORMATS:
         from .reports.pdf import PdfError
 
@@ -92,7 +93,7 @@ def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls:
         except PdfError as exc:
             fail(str(exc))
         return
-    write_output(renderer_for(fmt, csv_controls, lang, report_url)(result), output)
+    write_output(renderer_for(fmt, csv_controls, lang, report_url, max_rows)(result), output)
 
 
 def save(output: str, data: str | bytes) -> None:
@@ -136,6 +137,10 @@ csv_controls_option = click.option("--csv-controls", is_flag=True, help="With -f
 lang_option = click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the HTML and PDF report.")
 mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Folder of your own framework mappings (repeatable).")
 waivers_option = click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
+max_rows_option = click.option(
+    "--max-rows", type=click.IntRange(min=0), default=None, metavar="N",
+    help="With -f table: show at most N findings, shared among the checks, and count the rest (0: all).  [default: 50]",
+)
 report_url_option = click.option("--report-url", default=None, metavar="URL", help="With -f markdown: link the summary's last line to the full report (e.g. the CI run's artifacts).")
 targets_argument = click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
 allow_parse_errors_option = click.option("--allow-parse-errors", is_flag=True, help="Files that cannot be parsed are still reported, but do not make the exit code 2.")
@@ -240,6 +245,7 @@ def report_options(format_names: tuple[str, ...] = ("-f", "--format")) -> Callab
         csv_controls_option,
         lang_option,
         report_url_option,
+        max_rows_option,
         allow_parse_errors_option,
         allow_empty_option,
         *PROGRESS_OPTIONS,
@@ -259,8 +265,8 @@ def run_scan(source_for: Callable[["ScanOptions"], "Source"], values: dict[str, 
     fail_on, fail_under, fail_on_gaps = values.pop("fail_on"), values.pop("fail_under"), values.pop("fail_on_gaps")
     report_url, allow_parse_errors, allow_empty = values.pop("report_url"), values.pop("allow_parse_errors"), values.pop("allow_empty")
     allow_gaps = values.pop("allow_gaps", False)  # only the cluster and snapshot commands have it
-    quiet, verbose = values.pop("quiet"), values.pop("verbose")
-    check_format(fmt, output, csv_controls)
+    quiet, verbose, max_rows = values.pop("quiet"), values.pop("verbose"), values.pop("max_rows")
+    check_format(fmt, output, csv_controls, max_rows)
     options = scan_options(
         values, waivers_file=values.pop("waivers_file"), baseline_file=values.pop("baseline_file"),
         changed_since=values.pop("changed_since"), fail_on_gaps=fail_on_gaps,
@@ -276,7 +282,7 @@ def run_scan(source_for: Callable[["ScanOptions"], "Source"], values: dict[str, 
         result.gates = evaluate_gates(result, gate_policy)
         # No live line while the report goes to stdout: it may be the same terminal.
         with progress.phase("writing the report", "wrote the", note=f"{fmt} report", live=bool(output)):
-            write_report(result, fmt, output, csv_controls, lang, report_url)
+            write_report(result, fmt, output, csv_controls, lang, report_url, max_rows)
     code, reason = exit_code(result, gate_policy, allow_parse_errors, allow_empty, allow_gaps)
     if output:
         note(f"wrote {output} ({fmt})")
@@ -595,6 +601,7 @@ def read_result(results: str, verify: bool = True) -> ScanResult:
 @csv_controls_option
 @lang_option
 @report_url_option
+@max_rows_option
 @period_options
 @click.option("--no-verify", is_flag=True, help="Render a result that does not match its scan.result_digest (changed after it was written), with a warning.")
 @click.option("--paper", type=click.Choice(("a4", "letter")), default=None, help="With -f pdf or html: the printed page size (default: a4 with --lang ko, letter otherwise).")
@@ -603,7 +610,7 @@ def read_result(results: str, verify: bool = True) -> ScanResult:
 @click.option("--prepared-on", default=None, metavar="YYYY-MM-DD", help="With -f pdf or html: the date it was prepared.")
 @click.option("--reviewer", default=None, metavar="NAME", help="With -f pdf or html: who reviewed the assessment.")
 @click.option("--reviewed-on", default=None, metavar="YYYY-MM-DD", help="With -f pdf or html: the date it was reviewed.")
-def report_command(results: str | None, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, no_verify: bool,
+def report_command(results: str | None, fmt: str, output: str | None, csv_controls: bool, lang: str, report_url: str | None, max_rows: int | None, no_verify: bool,
                    paper: str | None, attestation_file: str | None, preparer: str | None, prepared_on: str | None,
                    reviewer: str | None, reviewed_on: str | None, **period: Any) -> None:
     """Render a saved JSON result again, in any format, without rescanning; or, with --store, a period report.
@@ -620,7 +627,7 @@ def report_command(results: str | None, fmt: str, output: str | None, csv_contro
         return
     if auditor_options and fmt not in ("html", "pdf"):
         fail("--paper, --attestation, --preparer, --prepared-on, --reviewer and --reviewed-on apply to -f html and -f pdf")
-    check_format(fmt, output, csv_controls)
+    check_format(fmt, output, csv_controls, max_rows)
     if fmt in ("html", "pdf"):
         from .reports.attestation import Attestation, AttestationError, load_attestation, with_options
 
@@ -632,7 +639,7 @@ def report_command(results: str | None, fmt: str, output: str | None, csv_contro
         write_auditor_report(result, fmt, output, lang, attestation, paper)
         return
     result = read_result(results, verify=not no_verify)
-    write_report(result, fmt, output, csv_controls, lang, report_url)
+    write_report(result, fmt, output, csv_controls, lang, report_url, max_rows)
 
 
 def write_auditor_report(result: ScanResult, fmt: str, output: str | None, lang: str, attestation: Any, paper: str | None) -> None:
@@ -672,9 +679,9 @@ def policy_list(policy_dirs: Sequence[str], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([p.to_dict() for p in ordered], indent=2, sort_keys=True))
         return
-    rows = [[p.id, p.severity, ",".join(p.declared_kinds), p.title, "" if p.bundled else "custom"] for p in ordered]
-    click.echo(for_terminal(tabulate(rows, headers=["ID", "SEVERITY", "KINDS", "TITLE", ""], tablefmt="simple")))
-    click.echo(f"\n{len(ordered)} checks")
+    from .reports.listing import render_policy_list
+
+    click.echo(for_terminal(render_policy_list(ordered)), nl=False)
 
 
 @policy.command("show")
@@ -736,7 +743,9 @@ def framework_list(policy_dirs: Sequence[str], mapping_dirs: Sequence[str]) -> N
     for fw in frameworks:
         automation = [c.automation for c in fw.controls]
         rows.append([fw.id, fw.title, fw.version, len(fw.controls), automation.count("automated"), automation.count("partial"), automation.count("manual"), len(fw.check_ids())])
-    click.echo(for_terminal(tabulate(rows, headers=["ID", "TITLE", "VERSION", "CONTROLS", "AUTOMATED", "PARTIAL", "MANUAL", "CHECKS"], tablefmt="simple")))
+    from .reports.listing import render_framework_list
+
+    click.echo(for_terminal(render_framework_list(rows)), nl=False)
 
 
 @framework.command("show")
@@ -918,7 +927,9 @@ def history_list(store: str, since: str | None, until: str | None, subject: str 
         return
     rows = [[r["started"], short(r["digest"]), r["provenance"].get("subject", ""), r["provenance"].get("source", ""), r.get("open_findings"),
              "verified" if r.get("verified") else ("signed" if r.get("signed") else "")] for r in records]
-    click.echo(tabulate(rows, headers=["STARTED", "DIGEST", "SUBJECT", "SOURCE", "OPEN", "SIGNED"], tablefmt="simple"))
+    from .reports.listing import render_evidence_list
+
+    click.echo(for_terminal(render_evidence_list(rows)), nl=False)
     click.echo(f"\n{len(records)} result(s)")
 
 

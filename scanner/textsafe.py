@@ -53,5 +53,13 @@ def safe_text(value: object, keep_newlines: bool = False) -> str:
 
 
 def for_terminal(text: object) -> str:
-    """A multi-line text for a terminal or a log: newlines kept, everything else shown safely."""
-    return safe_text(text, keep_newlines=True)
+    """A multi-line text for a terminal or a log: newlines kept, everything else shown safely.
+
+    Line by line, so each clean line takes the one-call fast path: a whole
+    report contains newlines and is never ``isprintable`` as one string, and
+    walking its millions of characters one by one took seconds.
+    """
+    text = text if isinstance(text, str) else str(text)
+    if text.isprintable():
+        return text
+    return "\n".join(safe_text(line, keep_newlines=True) for line in text.split("\n"))

@@ -78,7 +78,7 @@ def test_table_shows_gaps_first_and_fail_on_gaps_exits_2(kubeconfig, server):
     assert "--allow-gaps" in out.stderr.strip().splitlines()[-1]
     text = out.stdout
     assert f"from cluster fixture ({server.url}, v1.30.2-fixture" in text
-    assert text.index("NOT SCANNED") < text.index("SEVERITY")
+    assert text.index("NOT SCANNED") < text.index("Findings (")
     assert "cluster fixture: v1 Pod: 403 forbidden" in text
     server.fault("pods", Fault(status=403, times=None))
     assert run(["scan", "cluster", "--kubeconfig", kubeconfig, "--allow-gaps"]).exit_code == 1

@@ -77,10 +77,12 @@ def test_safe_text_shows_controls_and_invisible_characters():
 
 
 def test_table_and_stderr_never_print_raw_controls(hostile):
-    out = run(["scan", "manifests", hostile])
+    out = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["scan", "manifests", str(hostile)])
     assert out.exit_code == 2  # the unparseable file
     assert raw_controls(out.stdout) == [] and raw_controls(out.stderr) == []
-    assert "Deployment/shop<U+2066>\\x0d/cart\\x1b]0;p" in out.stdout  # the column wraps at 40 characters
+    # Escaped before it is measured: the whole label fits a 200-column line, shown safely.
+    assert "Deployment/shop<U+2066>\\x0d/cart\\x1b]0;pwned\\x07\\x1b[2J<U+202E>lmay.<U+200B>x" in out.stdout
+    assert max(len(line) for line in out.stdout.splitlines()) <= 200
     assert "<U+202E>" in out.stdout
     assert "evil\\x1b[31m<U+202E>.yaml" in out.stdout  # the gap names the file, safely
 

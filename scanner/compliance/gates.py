@@ -6,7 +6,8 @@ which one tripped, not only the exit code:
 * ``fail-on SEVERITY``: an open finding (status ``fail``; not waived, not
   baselined) at or above the severity; exit 1;
 * ``fail-under FRAMEWORK=SCORE``: a framework's score, in percent as the
-  reports show it, below the threshold; exit 1.  A framework with no assessed
+  reports show it (``score_text.whole_percent``: the gate compares the very
+  number its message and every report print), below the threshold; exit 1.  A framework with no assessed
   control has no score, and that trips the gate: "could not tell" is not a pass;
 * ``fail-on-gaps``: anything not scanned (files not parsed, kinds not
   collected, checks that could not run); exit 2, because the scan was
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import ScanResult, severity_rank
+from ..score_text import percent_text, threshold_text, whole_percent
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_UNDER_PATTERN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*=\s*(\d+(?:\.\d+)?)\s*%?\s*$")
@@ -71,11 +73,6 @@ def check_frameworks(result: ScanResult, fail_under: dict[str, float]) -> None:
         raise GateError(f"--fail-under: {', '.join(unscored)} is risk-based and reported as control counts, not a score")
 
 
-def percent(value: float) -> str:
-    """A score for people: ``62%``, ``62.5%``."""
-    return f"{round(value, 1):g}%"
-
-
 def evaluate_gates(result: ScanResult, policy: GatePolicy) -> list[dict[str, Any]]:
     """Every gate asked for, whether it tripped and why, in a fixed order (fail-on, fail-under, fail-on-gaps)."""
     gates: list[dict[str, Any]] = []
@@ -90,12 +87,12 @@ def evaluate_gates(result: ScanResult, policy: GatePolicy) -> list[dict[str, Any
     scores = {fw.id: fw.score_with_exceptions for fw in result.frameworks}
     for framework_id, minimum in sorted(policy.fail_under.items()):
         score = scores.get(framework_id)
-        actual = None if score is None else round(score * 100, 2)
+        actual = None if score is None else whole_percent(score)
         if actual is None:
-            detail, tripped = f"{framework_id} has no score (no control assessed), needs {percent(minimum)}", True
+            detail, tripped = f"{framework_id} has no score (no control assessed), needs {threshold_text(minimum)}", True
         else:
             tripped = actual < minimum
-            detail = f"{framework_id} score {percent(actual)} {'<' if tripped else '>='} {percent(minimum)}"
+            detail = f"{framework_id} score {percent_text(score)} {'<' if tripped else '>='} {threshold_text(minimum)}"
         gates.append({"gate": "fail-under", "framework": framework_id, "threshold": minimum, "score": actual, "tripped": tripped, "detail": detail})
     if policy.fail_on_gaps:
         count = len(result.gaps)

@@ -37,9 +37,10 @@ FILE_FORMATS = ("pdf",)
 LANGUAGES = ("en", "ko")
 
 
-def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_url: str | None = None) -> Renderer:
+def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_url: str | None = None, max_rows: int | None = None) -> Renderer:
     """The renderer for ``-f``; ``--csv-controls`` picks the per-control table instead of findings;
-    ``lang`` is the language of the HTML report; ``report_url`` the link at the end of the Markdown summary."""
+    ``lang`` is the language of the HTML report; ``report_url`` the link at the end of the Markdown summary;
+    ``max_rows`` the table's cap on findings (None: its default, 0: all)."""
     if csv_controls:
         if fmt != "csv":
             raise ValueError("--csv-controls needs -f csv")
@@ -54,6 +55,10 @@ def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_
         from .markdown import render_markdown
 
         return lambda result: render_markdown(result, report_url)
+    if fmt == "table" and max_rows is not None:
+        from .table import render_table
+
+        return lambda result: render_table(result, max_rows=max_rows)
     return renderers()[fmt]
 
 

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from ..model import SEVERITIES, ScanResult, severity_rank
+from ..score_text import percent_text
 from ..textsafe import safe_text
 from .attestation import Attestation
 from .control_view import RESOURCE_OUTCOMES, control_rows, inventory, long_check_lists, scope_statement
@@ -59,7 +60,7 @@ def report_environment() -> Environment:
         # text (\x1b, <U+202E>) before autoescaping, so no name can pose as another.
         finalize=_visible,
     )
-    env.filters["percent"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
+    env.filters["percent"] = lambda v: percent_text(v, none="–")  # one rounding rule everywhere (score_text)
     env.filters["short"] = lambda d: (d or "").split(":", 1)[-1][:12]  # a digest, as people compare them
     env.globals.update(jinja_globals())  # check_text, control_text, reason_text: data in the report's language
     return env

@@ -24,6 +24,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..model import ScanResult
+from ..score_text import percent_text
 from ..textsafe import safe_text
 from .provenance import provenance_lines
 
@@ -46,7 +47,7 @@ def escape(value: object, limit: int = MAX_CELL) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.0f}%"
+    return percent_text(value)
 
 
 def _link_line(report_url: str | None) -> str:
