@@ -10,7 +10,6 @@ template: counts, groupings and the integrity digest.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from functools import lru_cache
 from typing import Any
@@ -21,7 +20,7 @@ from markupsafe import Markup
 from ..model import SEVERITIES, ScanResult, severity_rank
 from ..textsafe import safe_text
 from .i18n import translator
-from .json_report import render_sealed
+from .json_report import json_digests
 from .provenance import provenance_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -62,9 +61,8 @@ def result_digest(result: ScanResult) -> str:
 
 
 def _digests(result: ScanResult) -> tuple[str, str]:
-    """(SHA-256 of the bytes ``-f json`` writes, the JSON's own ``scan.result_digest``), rendering the JSON once."""
-    text, canonical = render_sealed(result)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), canonical
+    """(SHA-256 of the bytes ``-f json`` writes, the JSON's own ``scan.result_digest``), encoding the JSON once (json_report)."""
+    return json_digests(result)
 
 
 def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:
