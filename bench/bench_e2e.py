@@ -16,7 +16,13 @@ floor of the same run.  Peak RSS is each child's own (``os.wait4``): with
 worker processes, that of the largest process of the scan (the workers are
 forked and share most of their pages with it).
 
-    python bench/bench_e2e.py [--sizes 10000,100000] [--repeat 3] [--formats json,table,sarif,html]
+    python bench/bench_e2e.py [--sizes 10000,100000] [--repeat 3] [--formats json,table,sarif,html] [--against ../main]
+
+``--against DIR`` times each format a second time with the code of another
+checkout first on PYTHONPATH, in the same rounds, for a before/after.  Its
+``scanner`` package must find its bundled checks as an installed one does:
+link ``DIR/scanner/_bundled/policies`` and ``.../mappings`` to ``DIR/policies``
+and ``DIR/mappings`` (with an empty ``__init__.py`` beside them).
 """
 
 from __future__ import annotations
@@ -74,12 +80,12 @@ def kubecomply() -> str:
     return str(beside) if beside.exists() else (shutil.which("kubecomply") or "kubecomply")
 
 
-def timed(command: list[str], ok_codes: tuple[int, ...] = (0, 1), output: Path | None = None) -> Run:
+def timed(command: list[str], ok_codes: tuple[int, ...] = (0, 1), output: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run ``command`` to the end: wall time and the child's peak RSS (its own, from wait4)."""
     if output is not None and output.exists():
         output.unlink()
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent, env=env)
     stderr = child.stderr.read() if child.stderr else b""
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
@@ -90,31 +96,40 @@ def timed(command: list[str], ok_codes: tuple[int, ...] = (0, 1), output: Path |
     return Run(seconds, usage.ru_maxrss / 1024, size)
 
 
-def steps(folder: Path, small: Path, out: Path, formats: list[str], checkov: str | None) -> dict[str, list[str] | tuple]:
-    """Each step's command (and its output file), in the order a round runs them."""
+def steps(folder: Path, small: Path, out: Path, formats: list[str], checkov: str | None, against: Path | None) -> dict[str, tuple]:
+    """Each step's command, output file, accepted exit codes and environment, in the order a round runs them.
+
+    With ``against`` (a checkout of other code, e.g. main), each format runs
+    a second time with that checkout first on PYTHONPATH: before and after
+    in the same rounds.
+    """
     tool = kubecomply()
-    plan: dict[str, tuple] = {"floor": ([sys.executable, "-c", FLOOR, str(folder)], None, (0,))}
+    plan: dict[str, tuple] = {"floor": ([sys.executable, "-c", FLOOR, str(folder)], None, (0,), None)}
+    other = {**os.environ, "PYTHONPATH": str(against)} if against else None
     for fmt in formats:
         target = out / f"result.{fmt}"
-        plan[fmt] = ([tool, "scan", "manifests", str(folder), "-f", fmt, "-o", str(target), "--quiet"], target, (0, 1))
-    plan["start-up"] = ([tool, "scan", "manifests", str(small), "-f", "json", "-o", str(out / "small.json"), "--quiet"], out / "small.json", (0, 1))
+        command = [tool, "scan", "manifests", str(folder), "-f", fmt, "-o", str(target), "--quiet"]
+        plan[fmt] = (command, target, (0, 1), None)
+        if other:
+            plan[f"{fmt} ({against.name})"] = (command, target, (0, 1), other)
+    plan["start-up"] = ([tool, "scan", "manifests", str(small), "-f", "json", "-o", str(out / "small.json"), "--quiet"], out / "small.json", (0, 1), None)
     if checkov:
-        plan["checkov"] = ([checkov, "-d", str(folder), "--framework", "kubernetes", "-o", "json", "--quiet", "--compact"], None, (0, 1))
+        plan["checkov"] = ([checkov, "-d", str(folder), "--framework", "kubernetes", "-o", "json", "--quiet", "--compact"], None, (0, 1), None)
     return plan
 
 
-def measure(size: int, data: Path, repeat: int, formats: list[str], checkov: str | None) -> dict[str, Run]:
+def measure(size: int, data: Path, repeat: int, formats: list[str], checkov: str | None, against: Path | None = None) -> dict[str, Run]:
     folder = data / f"heavy-n{size}"
     generate(size, folder, unhardened=HEAVY)
     with tempfile.TemporaryDirectory(prefix="kubecomply-bench-e2e-") as tmp:
         out = Path(tmp)
         small = out / "small.yaml"
         small.write_text(SMALL, encoding="utf-8")
-        plan = steps(folder, small, out, formats, checkov)
+        plan = steps(folder, small, out, formats, checkov, against)
         runs: dict[str, list[Run]] = {name: [] for name in plan}
         for _ in range(repeat):
-            for name, (command, target, codes) in plan.items():
-                runs[name].append(timed(command, codes, target))
+            for name, (command, target, codes, env) in plan.items():
+                runs[name].append(timed(command, codes, target, env))
     best: dict[str, Run] = {}
     for name, measured in runs.items():
         fastest = min(measured, key=lambda r: r.seconds)
@@ -129,6 +144,7 @@ def main() -> int:
     parser.add_argument("--formats", default="json,table,sarif,html", help="output formats to time (default json,table,sarif,html)")
     parser.add_argument("--data", type=Path, default=HERE / "data", help="where the corpus is generated")
     parser.add_argument("--no-checkov", action="store_true", help="leave Checkov out even when it is on the PATH")
+    parser.add_argument("--against", type=Path, help="a checkout of other code (e.g. a worktree at main): each format also runs with it on PYTHONPATH, interleaved")
     args = parser.parse_args()
     formats = [f for f in args.formats.split(",") if f]
     checkov = None if args.no_checkov else shutil.which("checkov")
@@ -136,16 +152,17 @@ def main() -> int:
     code = subprocess.run([sys.executable, "-c", "import scanner; print(scanner.__file__)"], capture_output=True, text=True, cwd=HERE.parent).stdout.strip()
     print(f"kubecomply {kubecomply()} (code: {code}); {os.cpu_count()} cores; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; best of {args.repeat}")
     for size in (int(s) for s in args.sizes.split(",") if s):
-        best = measure(size, args.data, args.repeat, formats, checkov)
+        best = measure(size, args.data, args.repeat, formats, checkov, args.against.resolve() if args.against else None)
         floor = best["floor"]
         print(f"\n{size:,} resources (findings-heavy); floor {floor.seconds:.2f} s, peak RSS {floor.peak_mb:.0f} MB")
-        print(f"  {'step':<10} {'seconds':>8} {'x floor':>8} {'peak RSS MB':>12} {'output MB':>10}")
+        width = max(len(name) for name in best)
+        print(f"  {'step':<{width}} {'seconds':>8} {'x floor':>8} {'peak RSS MB':>12} {'output MB':>10}")
         for name, run in best.items():
             if name == "floor":
                 continue
             ratio = "" if name == "start-up" else f"{run.seconds / floor.seconds:.2f}"
             output = f"{run.output_mb:.1f}" if run.output_mb is not None else ""
-            print(f"  {name:<10} {run.seconds:>8.2f} {ratio:>8} {run.peak_mb:>12.0f} {output:>10}")
+            print(f"  {name:<{width}} {run.seconds:>8.2f} {ratio:>8} {run.peak_mb:>12.0f} {output:>10}")
         if "checkov" in best and "json" in best:
             print(f"  kubecomply -f json is {best['checkov'].seconds / best['json'].seconds:.1f}x faster than Checkov on the same files")
     load = os.getloadavg()
