@@ -10,7 +10,7 @@ are left out so documents stay small and diff clean.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 SCHEMA_VERSION = "1.2"
 # Results written by these schema majors can be read (report, diff); 1.1 added control
@@ -579,8 +579,8 @@ class ScanResult:
     gates: list[dict[str, Any]] = field(default_factory=list)  # the exit gates evaluated and whether each tripped
     fleet: dict[str, Any] | None = None  # several clusters in one scan: per-cluster summaries, control x cluster
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document (docs/result-schema.md), findings without what their check already says.
+    def finding_dicts(self) -> Iterator[dict[str, Any]]:
+        """The findings' JSON, one at a time, without what their check already says (schema 1.2).
 
         Findings share their resource identity and origin objects (one per
         resource, one per line): each is turned into a dict once and the dict
@@ -589,7 +589,7 @@ class ScanResult:
         lean = self.schema_version not in FULL_FINDINGS_VERSIONS  # an older result read back is written as it was
         checks = {c.id: c for c in self.checks} if lean else {}
         controls = check_controls(self.frameworks) if lean else {}
-        memo: dict[int, dict[str, Any]] = {}
+        memo: dict[int, dict[str, Any]] = {}  # by id: the objects stay alive in self.findings meanwhile
 
         def part(obj: Any) -> dict[str, Any]:
             key = id(obj)
@@ -599,13 +599,17 @@ class ScanResult:
             return found
 
         no_controls: dict[str, list[str]] = {}
-        findings = [f.to_dict(checks.get(f.policy), controls.get(f.policy, no_controls) if lean else None, part) for f in self.findings]
-        memo.clear()  # the ids of objects alive now; nothing may be looked up after this
+        for f in self.findings:
+            yield f.to_dict(checks.get(f.policy), controls.get(f.policy, no_controls) if lean else None, part)
+
+    def to_dict(self, with_findings: bool = True) -> dict[str, Any]:
+        """The JSON document (docs/result-schema.md); ``with_findings=False``: ``findings`` empty,
+        for writers that stream them (``finding_dicts``)."""
         return {
             "schema_version": self.schema_version,
             "scan": self.scan,
             "summary": self.summary,
-            "findings": findings,
+            "findings": list(self.finding_dicts()) if with_findings else [],
             "gaps": [g.to_dict() for g in self.gaps],
             "frameworks": [fw.to_dict() for fw in self.frameworks],
             "waivers": [w.to_dict() for w in self.waivers],

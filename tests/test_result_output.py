@@ -196,3 +196,20 @@ def test_json_and_sarif_to_stdout_are_the_file_bytes(demo, tmp_path):
         to_stdout = CliRunner().invoke(main, ["report", str(demo), "-f", fmt])
         assert to_file.exit_code == to_stdout.exit_code == 0
         assert to_stdout.stdout_bytes == Path(target).read_bytes()
+
+
+def test_the_streamed_json_is_the_whole_documents_bytes(demo, monkeypatch):
+    """Findings are encoded in batches and spliced in; any batch size, and values that look like the stand-ins, give the same bytes."""
+    from scanner.reports import json_report
+
+    result = ScanResult.from_dict(json.loads(demo.read_bytes()))
+    whole, _ = json_report.sealed_document(result)
+    expected = stdlib_pretty(whole)
+    for size in (1, 3, len(result.findings), 10_000):
+        monkeypatch.setattr(json_report, "FINDINGS_PER_BATCH", size)
+        assert render_json(result) == expected
+        assert json_report.json_digests(result) == (hashlib.sha256(expected).hexdigest(), whole["scan"]["result_digest"])
+    result.findings[0].message = "\x00kubecomply-findings\x00"
+    result.findings[1].message = '"result_digest": "sha256:' + "0" * 64 + '"'
+    whole, _ = json_report.sealed_document(result)
+    assert render_json(result) == stdlib_pretty(whole)
