@@ -149,7 +149,8 @@ def main() -> int:
     formats = [f for f in args.formats.split(",") if f]
     checkov = None if args.no_checkov else shutil.which("checkov")
     load = os.getloadavg()
-    code = subprocess.run([sys.executable, "-c", "import scanner; print(scanner.__file__)"], capture_output=True, text=True, cwd=HERE.parent).stdout.strip()
+    # Which scanner the children import (PYTHONPATH first, as for them; not the working directory).
+    code = subprocess.run([sys.executable, "-c", "import scanner; print(scanner.__file__)"], capture_output=True, text=True, cwd=tempfile.gettempdir()).stdout.strip()
     print(f"kubecomply {kubecomply()} (code: {code}); {os.cpu_count()} cores; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; best of {args.repeat}")
     for size in (int(s) for s in args.sizes.split(",") if s):
         best = measure(size, args.data, args.repeat, formats, checkov, args.against.resolve() if args.against else None)
