@@ -17,6 +17,8 @@ SCHEMA_VERSION = "1.2"
 # populations, pass-with-exceptions and the whole-framework scope; 1.2 leaves out of each
 # finding the title, remediation and controls its check has (docs/result-schema.md).
 READABLE_SCHEMA_MAJORS = ("1",)
+# Resource and origin dicts kept for sharing while findings are written (ScanResult.finding_dicts).
+MEMO_LIMIT = 20_000
 # Versions whose findings carry their check's title, remediation and controls each.
 FULL_FINDINGS_VERSIONS = ("1.0", "1.1")
 
@@ -589,12 +591,16 @@ class ScanResult:
         lean = self.schema_version not in FULL_FINDINGS_VERSIONS  # an older result read back is written as it was
         checks = {c.id: c for c in self.checks} if lean else {}
         controls = check_controls(self.frameworks) if lean else {}
-        memo: dict[int, dict[str, Any]] = {}  # by id: the objects stay alive in self.findings meanwhile
+        # By id (the objects stay alive in self.findings meanwhile); emptied now and then, so a
+        # streamed writer's memory does not grow with the findings (origins are one per line).
+        memo: dict[int, dict[str, Any]] = {}
 
         def part(obj: Any) -> dict[str, Any]:
             key = id(obj)
             found = memo.get(key)
             if found is None:
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
                 found = memo[key] = obj.to_dict()
             return found
 
