@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 
-.PHONY: demo test policy-test tools bench bench-opa bench-cluster clean
+.PHONY: demo test policy-test tools bench bench-e2e bench-opa bench-cluster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ test: policy-test
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_manifests.py
+
+# Whole processes on a findings-heavy corpus: kubecomply scan -f json/table/sarif/html and start-up
+# against the parse floor (and Checkov when it is on the PATH); SIZES=10000,100000 for more.
+SIZES ?= 10000
+bench-e2e: $(STAMP)
+	$(BIN)/python bench/bench_e2e.py --sizes $(SIZES)
 
 # The OPA engine (the pinned OPA from `make tools`) against the embedded one on 10,000 resources.
 bench-opa: $(STAMP) tools

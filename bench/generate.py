@@ -7,6 +7,11 @@ The other two thirds are hardened the way the bundled library asks (group and
 user ids, a service account without an automounted token, images pinned by
 digest, requests, limits and probes), so they pass the workload checks as a
 hardened repository would.
+
+``--unhardened 0.4`` writes the findings-heavy corpus of the whole-process
+benchmark (bench/bench_e2e.py): 40% of the workloads unhardened give about
+five findings per resource over the bundled checks (all of them: about 12),
+so a scan pays for building, ordering and writing many findings.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ import yaml
 DOCS_PER_FILE = 50
 
 
-def pod_spec(rng: random.Random, name: str, long_running: bool = True) -> dict:
-    hardened = rng.random() > 0.33
+def pod_spec(rng: random.Random, name: str, long_running: bool = True, unhardened: float = 0.33) -> dict:
+    hardened = rng.random() > unhardened
     image = f"registry.example.com/team/{name}:1.{rng.randint(0, 9)}.{rng.randint(0, 9)}"
     container = {
         "name": name,
@@ -49,12 +54,12 @@ def pod_spec(rng: random.Random, name: str, long_running: bool = True) -> dict:
     return spec
 
 
-def resource(rng: random.Random, i: int) -> dict:
+def resource(rng: random.Random, i: int, unhardened: float = 0.33) -> dict:
     ns = f"team-{i % 50}"
     name = f"app-{i}"
     meta = {"name": name, "namespace": ns, "labels": {"app": name, "team": ns}}
     choice = i % 10
-    template = {"metadata": {"labels": {"app": name}}, "spec": pod_spec(rng, name, long_running=choice != 5)}
+    template = {"metadata": {"labels": {"app": name}}, "spec": pod_spec(rng, name, long_running=choice != 5, unhardened=unhardened)}
     if choice in (0, 1, 2):
         return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}}, "template": template}}
     if choice == 3:
@@ -72,14 +77,14 @@ def resource(rng: random.Random, i: int) -> dict:
     return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta, "spec": {"selector": {"matchLabels": {"app": name}}, "template": template}}
 
 
-def generate(count: int, out: Path, seed: int = 7) -> list[Path]:
+def generate(count: int, out: Path, seed: int = 7, unhardened: float = 0.33) -> list[Path]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.yaml"):
         old.unlink()
     files = []
     for start in range(0, count, DOCS_PER_FILE):
-        docs = [resource(rng, i) for i in range(start, min(start + DOCS_PER_FILE, count))]
+        docs = [resource(rng, i, unhardened) for i in range(start, min(start + DOCS_PER_FILE, count))]
         path = out / f"resources-{start // DOCS_PER_FILE:05d}.yaml"
         path.write_text(yaml.dump_all(docs, Dumper=yaml.CSafeDumper, sort_keys=False), encoding="utf-8")
         files.append(path)
@@ -90,5 +95,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("count", type=int)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--unhardened", type=float, default=0.33, help="share of workloads left unhardened (0.4: about five findings per resource)")
     args = parser.parse_args()
-    print(f"wrote {len(generate(args.count, args.out))} files to {args.out}")
+    print(f"wrote {len(generate(args.count, args.out, unhardened=args.unhardened))} files to {args.out}")

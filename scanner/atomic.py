@@ -21,7 +21,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 TEMP_SUFFIX = ".kubecomply-tmp"
 
@@ -58,7 +58,16 @@ def atomic_file(path: str | os.PathLike[str], binary: bool = False) -> Iterator[
         raise
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """``data`` into ``path``, whole or not at all; raises OSError when it cannot be written."""
-    with atomic_file(path, binary=isinstance(data, bytes)) as fh:
-        fh.write(data)
+def write_atomic(path: str | os.PathLike[str], data: str | bytes | Iterable[bytes]) -> None:
+    """``data`` into ``path``, whole or not at all; raises OSError when it cannot be written.
+
+    ``data`` may be an iterator of byte chunks (a streamed report): each is
+    written as it comes, and the file replaces ``path`` only after the last.
+    """
+    if isinstance(data, (str, bytes)):
+        with atomic_file(path, binary=isinstance(data, bytes)) as fh:
+            fh.write(data)
+        return
+    with atomic_file(path, binary=True) as fh:
+        for chunk in data:
+            fh.write(chunk)

@@ -11,11 +11,12 @@ a mapped control not assessed unless --allow-gaps, any gap with --fail-on-gaps).
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import click
 
@@ -96,7 +97,7 @@ def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls:
     write_output(renderer_for(fmt, csv_controls, lang, report_url, max_rows)(result), output)
 
 
-def save(output: str, data: str | bytes) -> None:
+def save(output: str, data: str | bytes | Iterable[bytes]) -> None:
     """Write a file atomically; a one-line error and exit 2 when it cannot be written."""
     from .atomic import write_atomic
 
@@ -106,12 +107,32 @@ def save(output: str, data: str | bytes) -> None:
         fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
-def write_output(text: str, output: str | None) -> None:
-    """To ``-o`` whole or not at all (scanner.atomic), else to stdout."""
+def write_output(text: str | bytes | Iterable[bytes], output: str | None) -> None:
+    """To ``-o`` whole or not at all (scanner.atomic), else to stdout.
+
+    A renderer may give UTF-8 bytes or an iterator of UTF-8 chunks (the JSON
+    formats encode straight to bytes): they are written as they come, not
+    decoded into a second copy, except to a terminal, which gets control
+    characters escaped.
+    """
     if output:
         save(output, text)
-    else:
+        return
+    if not isinstance(text, (str, bytes)):
+        text = b"".join(text) if sys.stdout.isatty() else text
+    if isinstance(text, str):
         click.echo(for_terminal(text) if sys.stdout.isatty() else text, nl=False)
+    elif sys.stdout.isatty():
+        click.echo(for_terminal(text.decode("utf-8")), nl=False)
+    else:
+        sys.stdout.flush()
+        try:
+            for chunk in [text] if isinstance(text, bytes) else text:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # the reader stopped early (| head): not an error of the scan
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # nothing more reaches the closed pipe, not even at exit
 
 
 @click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,29 +14,34 @@ is audit evidence that must resist that.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
+
+from .jsonbytes import compact
 
 FIELD = "result_digest"
 
 
-def canonical(value: Any) -> bytes:
-    """The canonical JSON bytes of ``value`` (sorted keys, compact, UTF-8)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+def canonical(value: Any, checked: bool = False) -> bytes:
+    """The canonical JSON bytes of ``value`` (sorted keys, compact, UTF-8).
+
+    Encoded by scanner.jsonbytes: orjson where it gives the stdlib's exact
+    bytes, else the stdlib (``checked``: the caller has made sure of the floats).
+    """
+    return compact(value, checked)
 
 
-def result_digest(document: dict[str, Any]) -> str:
+def result_digest(document: dict[str, Any], checked: bool = False) -> str:
     """``sha256:<hex>`` of the result document without its own ``scan.result_digest``."""
     scan = document.get("scan")
     if isinstance(scan, dict) and FIELD in scan:
         document = {**document, "scan": {k: v for k, v in scan.items() if k != FIELD}}
-    return "sha256:" + hashlib.sha256(canonical(document)).hexdigest()
+    return "sha256:" + hashlib.sha256(canonical(document, checked)).hexdigest()
 
 
-def sealed(document: dict[str, Any]) -> dict[str, Any]:
+def sealed(document: dict[str, Any], checked: bool = False) -> dict[str, Any]:
     """A copy of the document (shallow, ``scan`` copied) carrying its ``scan.result_digest``."""
     scan = document.get("scan") if isinstance(document.get("scan"), dict) else {}
-    digest = result_digest(document)
+    digest = result_digest(document, checked)
     return {**document, "scan": {**scan, FIELD: digest}}
 
 

@@ -10,12 +10,17 @@ are left out so documents stay small and diff clean.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 # Results written by these schema majors can be read (report, diff); 1.1 added control
-# populations, pass-with-exceptions and the whole-framework scope (docs/result-schema.md).
+# populations, pass-with-exceptions and the whole-framework scope; 1.2 leaves out of each
+# finding the title, remediation and controls its check has (docs/result-schema.md).
 READABLE_SCHEMA_MAJORS = ("1",)
+# Resource and origin dicts kept for sharing while findings are written (ScanResult.finding_dicts).
+MEMO_LIMIT = 20_000
+# Versions whose findings carry their check's title, remediation and controls each.
+FULL_FINDINGS_VERSIONS = ("1.0", "1.1")
 
 # Control statuses, from worst to best for an auditor.  ``pass-with-exceptions``: the
 # only violations are covered by waivers; never shown as a plain pass.
@@ -39,14 +44,25 @@ def severity_rank(severity: str) -> int:
         return len(SEVERITIES)
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """The field names of a dataclass, looked up once per class (``fields()`` per object is slow)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def _compact(obj: Any) -> dict[str, Any]:
     """Dataclass to dict without the optional fields that are unset."""
     out: dict[str, Any] = {}
-    for f in fields(obj):
-        value = getattr(obj, f.name)
+    for name in _names(type(obj)):
+        value = getattr(obj, name)
         if value is None:
             continue
-        out[f.name] = value
+        out[name] = value
     return out
 
 
@@ -78,11 +94,30 @@ class Origin:
     rendered_from: str | None = None  # chart or overlay path, for rendered resources
 
     def to_dict(self) -> dict[str, Any]:
-        return _compact(self)
+        # Spelled out: one origin per finding line, so this runs tens of thousands of times.
+        out: dict[str, Any] = {"type": self.type}
+        if self.path is not None:
+            out["path"] = self.path
+        if self.document is not None:
+            out["document"] = self.document
+        if self.line is not None:
+            out["line"] = self.line
+        if self.item is not None:
+            out["item"] = self.item
+        if self.context is not None:
+            out["context"] = self.context
+        if self.server is not None:
+            out["server"] = self.server
+        if self.collected_at is not None:
+            out["collected_at"] = self.collected_at
+        if self.rendered_from is not None:
+            out["rendered_from"] = self.rendered_from
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Origin":
-        return cls(**{k: data.get(k) for k in (f.name for f in fields(cls))})
+        get = data.get
+        return cls(get("type"), get("path"), get("document"), get("line"), get("item"), get("context"), get("server"), get("collected_at"), get("rendered_from"))
 
     def sort_key(self) -> tuple:
         return (self.path or self.context or "", self.document or 0, self.item or 0, self.line or 0)
@@ -139,7 +174,19 @@ class ResourceRef:
     uid: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _compact(self)
+        # Spelled out (unset fields left out, as _compact does): one per finding and resource.
+        out: dict[str, Any] = {}
+        if self.apiVersion is not None:
+            out["apiVersion"] = self.apiVersion
+        if self.kind is not None:
+            out["kind"] = self.kind
+        if self.namespace is not None:
+            out["namespace"] = self.namespace
+        if self.name is not None:
+            out["name"] = self.name
+        if self.uid is not None:
+            out["uid"] = self.uid
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ResourceRef":
@@ -252,38 +299,51 @@ class Finding:
         """Report order; ``part`` gives the resource's and origin's keys (scan.sorted_findings memoises them)."""
         return (severity_rank(self.severity), self.policy, part(self.resource), part(self.origin), self.path or "", self.message)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, check: "CheckInfo | None" = None, controls: dict[str, list[str]] | None = None, part: Callable[[Any], dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The finding's JSON; what it shares with its check is left out (schema 1.2).
+
+        ``check`` is its check's catalogue entry and ``controls`` the controls
+        the result's frameworks map its check to: a title, remediation or
+        control map equal to those is not repeated in every finding (they were
+        most of a findings-heavy result), and ``ScanResult.from_dict`` puts them
+        back.  A finding whose own differ keeps them.  ``part`` turns the
+        (shared) resource and origin into dicts, memoised by the caller.
+        """
+        to_dict = part or (lambda obj: obj.to_dict())
         out = {
             "policy": self.policy,
             "severity": self.severity,
-            "title": self.title,
             "message": self.message,
-            "resource": self.resource.to_dict(),
-            "origin": self.origin.to_dict(),
+            "resource": to_dict(self.resource),
+            "origin": to_dict(self.origin),
             "path": self.path,
             "status": self.status,
-            "controls": self.controls,
         }
+        if check is None or self.title != check.title:
+            out["title"] = self.title
+        if controls is None or (self.controls is not controls and self.controls != controls):
+            out["controls"] = self.controls
         if self.waiver is not None:
             out["waiver"] = self.waiver
-        if self.remediation is not None:
+        if self.remediation is not None and (check is None or self.remediation != check.remediation):
             out["remediation"] = self.remediation
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Finding":
+    def from_dict(cls, data: dict[str, Any], check: "CheckInfo | None" = None, controls: dict[str, list[str]] | None = None) -> "Finding":
+        """A finding from its JSON; title, remediation and controls it leaves out come from its check."""
         return cls(
             policy=data["policy"],
             severity=data["severity"],
-            title=data.get("title", ""),
+            title=data["title"] if "title" in data else (check.title if check is not None else ""),
             message=data.get("message", ""),
             resource=ResourceRef.from_dict(data["resource"]),
             origin=Origin.from_dict(data["origin"]),
             path=data.get("path"),
             status=data.get("status", "fail"),
-            controls=data.get("controls", {}),
+            controls=data["controls"] if "controls" in data else (controls if controls is not None else {}),
             waiver=data.get("waiver"),
-            remediation=data.get("remediation"),
+            remediation=data["remediation"] if "remediation" in data else (check.remediation if check is not None else None),
         )
 
 
@@ -521,12 +581,41 @@ class ScanResult:
     gates: list[dict[str, Any]] = field(default_factory=list)  # the exit gates evaluated and whether each tripped
     fleet: dict[str, Any] | None = None  # several clusters in one scan: per-cluster summaries, control x cluster
 
-    def to_dict(self) -> dict[str, Any]:
+    def finding_dicts(self) -> Iterator[dict[str, Any]]:
+        """The findings' JSON, one at a time, without what their check already says (schema 1.2).
+
+        Findings share their resource identity and origin objects (one per
+        resource, one per line): each is turned into a dict once and the dict
+        is shared, which the JSON encoders write like any other.
+        """
+        lean = self.schema_version not in FULL_FINDINGS_VERSIONS  # an older result read back is written as it was
+        checks = {c.id: c for c in self.checks} if lean else {}
+        controls = check_controls(self.frameworks) if lean else {}
+        # By id (the objects stay alive in self.findings meanwhile); emptied now and then, so a
+        # streamed writer's memory does not grow with the findings (origins are one per line).
+        memo: dict[int, dict[str, Any]] = {}
+
+        def part(obj: Any) -> dict[str, Any]:
+            key = id(obj)
+            found = memo.get(key)
+            if found is None:
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                found = memo[key] = obj.to_dict()
+            return found
+
+        no_controls: dict[str, list[str]] = {}
+        for f in self.findings:
+            yield f.to_dict(checks.get(f.policy), controls.get(f.policy, no_controls) if lean else None, part)
+
+    def to_dict(self, with_findings: bool = True) -> dict[str, Any]:
+        """The JSON document (docs/result-schema.md); ``with_findings=False``: ``findings`` empty,
+        for writers that stream them (``finding_dicts``)."""
         return {
             "schema_version": self.schema_version,
             "scan": self.scan,
             "summary": self.summary,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": list(self.finding_dicts()) if with_findings else [],
             "gaps": [g.to_dict() for g in self.gaps],
             "frameworks": [fw.to_dict() for fw in self.frameworks],
             "waivers": [w.to_dict() for w in self.waivers],
@@ -539,17 +628,42 @@ class ScanResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ScanResult":
+        """A result from its JSON, any readable schema version.
+
+        1.2 findings leave out the title, remediation and controls their check
+        has (``checks``, and the frameworks' controls): they are put back here,
+        so every renderer sees whole findings whichever version was read.
+        """
+        checks = [CheckInfo.from_dict(c) for c in data.get("checks", [])]
+        frameworks = [FrameworkResult.from_dict(f) for f in data.get("frameworks", [])]
+        by_id = {c.id: c for c in checks}
+        controls = check_controls(frameworks)
         return cls(
             schema_version=data.get("schema_version", SCHEMA_VERSION),
             scan=data.get("scan", {}),
             summary=data.get("summary", {}),
-            findings=[Finding.from_dict(f) for f in data.get("findings", [])],
+            findings=[Finding.from_dict(f, by_id.get(f.get("policy")), controls.get(f.get("policy"), {})) for f in data.get("findings", [])],
             gaps=[CoverageGap.from_dict(g) for g in data.get("gaps", [])],
-            frameworks=[FrameworkResult.from_dict(f) for f in data.get("frameworks", [])],
+            frameworks=frameworks,
             waivers=[Waiver.from_dict(w) for w in data.get("waivers", [])],
-            checks=[CheckInfo.from_dict(c) for c in data.get("checks", [])],
+            checks=checks,
             resources=[ScannedResource.from_dict(r) for r in data.get("resources", [])],
             baseline=data.get("baseline"),
             gates=data.get("gates", []),
             fleet=data.get("fleet"),
         )
+
+
+def check_controls(frameworks: list[FrameworkResult]) -> dict[str, dict[str, list[str]]]:
+    """check id -> {framework id: [control ids]}, in framework and control order.
+
+    The same map the pipeline gives each finding (compliance.frameworks.
+    controls_by_check over the mappings): the roll-up keeps every control and
+    its checks in mapping order, so a saved result rebuilds it exactly.
+    """
+    out: dict[str, dict[str, list[str]]] = {}
+    for fw in frameworks:
+        for control in fw.controls:
+            for check in control.checks:
+                out.setdefault(check, {}).setdefault(fw.id, []).append(control.id)
+    return out

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from conftest import REPO_ROOT, check_module, write, DEMO_ARGS
 from scanner.cli import main
+from scanner.model import ScanResult
 
 EXAMPLES = REPO_ROOT / "examples"
 SECRET_VALUE = "not-a-real-password-but-never-shown"
@@ -31,7 +32,8 @@ def demo_json():
 
 
 def findings_of(doc, policy, name):
-    return [f for f in doc["findings"] if f["policy"] == policy and f["resource"]["name"] == name]
+    """Findings whole, as reports read them (schema 1.2 leaves the check's title, remediation and controls out of each)."""
+    return [f.to_dict() for f in ScanResult.from_dict(doc).findings if f.policy == policy and f.resource.name == name]
 
 
 def test_demo_finds_the_deliberate_violations_at_their_lines(demo_json):
@@ -75,7 +77,7 @@ def test_demo_rolls_up_frameworks_and_custom_checks(demo_json):
     assert controls["Host Namespaces"]["waivers"] == ["waivers.yaml#1"]
     assert "require-team-label" in demo_json["scan"]["checks"]
     assert demo_json["summary"]["scope"] == "files"
-    assert demo_json["schema_version"] == "1.1"
+    assert demo_json["schema_version"] == "1.2"
 
 
 def test_secret_values_never_reach_any_output(demo_json):

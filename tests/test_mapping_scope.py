@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, REPO_ROOT, write
 from scanner.cli import main
 from scanner.compliance.frameworks import NOT_EVIDENCED_REASONS, load_frameworks
+from scanner.model import ScanResult
 
 MAPPINGS = REPO_ROOT / "mappings"
 
@@ -256,7 +257,8 @@ def doc(folder) -> dict:
 
 
 def findings(doc: dict, policy: str) -> list[dict]:
-    return [f for f in doc["findings"] if f["policy"] == policy]
+    """The check's findings whole, as reports read them (schema 1.2 leaves the check's controls out of each)."""
+    return [f.to_dict() for f in ScanResult.from_dict(doc).findings if f.policy == policy]
 
 
 def status(doc: dict, framework_id: str, control_id: str) -> str:

@@ -155,7 +155,7 @@ def test_integrity_digest_is_sha256_of_the_json_file(demo):
     assert f"sha256:{digest}" in integrity
     assert f"{digest}  results.json" in integrity
     result = ScanResult.from_dict(json.loads(saved_bytes))
-    assert render_json(result).encode("utf-8") == saved_bytes
+    assert render_json(result) == saved_bytes
     assert result_digest(result) == digest
 
 

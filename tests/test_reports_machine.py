@@ -189,8 +189,12 @@ def test_sarif_gaps_are_tool_execution_notifications(demo):
 def test_sarif_from_an_older_result_without_the_catalogue(demo):
     from scanner.reports.sarif import to_sarif
 
-    data = copy.deepcopy(demo["json"])
+    # Written as schema 1.0 was: every finding carries its title, remediation and controls.
+    older = ScanResult.from_dict(copy.deepcopy(demo["json"]))
+    older.schema_version = "1.0"
+    data = older.to_dict()
     del data["checks"], data["resources"]
+    assert all("title" in f and "controls" in f for f in data["findings"])
     doc = to_sarif(ScanResult.from_dict(data))
     validate_sarif(doc)
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..model import ScanResult
 
-Renderer = Callable[[ScanResult], str]
+# A renderer gives text, or UTF-8 bytes where it encodes straight to bytes (the JSON formats),
+# or (renderer_for's JSON and SARIF) an iterator of UTF-8 chunks, written as they come.
+Renderer = Callable[[ScanResult], "str | bytes | Iterable[bytes]"]
 
 
 def renderers() -> dict[str, Renderer]:
@@ -51,6 +53,14 @@ def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_
         from .html import render_html
 
         return lambda result: render_html(result, lang)
+    if fmt == "json":
+        from .json_report import json_chunks
+
+        return json_chunks  # streamed: the findings are encoded one at a time
+    if fmt == "sarif":
+        from .sarif import sarif_chunks
+
+        return sarif_chunks  # streamed: the results are encoded one at a time
     if fmt == "markdown":
         from .markdown import render_markdown
 

@@ -10,7 +10,6 @@ template: counts, groupings and the integrity digest.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from functools import lru_cache
@@ -25,7 +24,7 @@ from ..textsafe import safe_text
 from .attestation import Attestation
 from .control_view import RESOURCE_OUTCOMES, control_rows, inventory, long_check_lists, scope_statement
 from .i18n import translator
-from .json_report import render_sealed
+from .json_report import json_digests
 from .localized import jinja_globals
 from .provenance import provenance_lines
 
@@ -72,9 +71,8 @@ def result_digest(result: ScanResult) -> str:
 
 
 def _digests(result: ScanResult) -> tuple[str, str]:
-    """(SHA-256 of the bytes ``-f json`` writes, the JSON's own ``scan.result_digest``), rendering the JSON once."""
-    text, canonical = render_sealed(result)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), canonical
+    """(SHA-256 of the bytes ``-f json`` writes, the JSON's own ``scan.result_digest``), encoding the JSON once (json_report)."""
+    return json_digests(result)
 
 
 def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:

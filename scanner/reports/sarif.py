@@ -13,15 +13,23 @@ never looks clean in a code scanning UI.
 kind, namespace, name; not the API version, so a version bump does not reopen
 an alert) and the field path, never the line: an alert follows its finding
 when unrelated lines move.
+
+Cost: the rules are built once per check and carry the framework controls as
+tags; a result refers to its rule by index and carries only what is its own
+(a finding's control map, the same for every finding of a check, is not
+repeated in each).  The log is written as a stream of UTF-8 chunks: the run
+without its results, then each result encoded on its own (scanner.jsonbytes),
+so the results never exist as one list of dicts; the bytes are those of
+``json.dumps(indent=2, sort_keys=True, ensure_ascii=False)`` of the whole log.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import quote
 
+from ..jsonbytes import float_safe, pretty
 from ..model import CheckInfo, CoverageGap, Finding, Origin, ScanResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -59,7 +67,12 @@ def controls_by_check(result: ScanResult) -> dict[str, list[str]]:
         for control in fw.controls:
             for check in control.checks:
                 tags.setdefault(check, set()).add(f"{fw.id}:{control.id}")
-    for f in result.findings:
+    seen: set[tuple[str, int]] = set()
+    for f in result.findings:  # findings of a check share one control map: each map is read once
+        key = (f.policy, id(f.controls))
+        if key in seen:
+            continue
+        seen.add(key)
         for fw_id, controls in f.controls.items():
             tags.setdefault(f.policy, set()).update(f"{fw_id}:{c}" for c in controls)
     return {k: sorted(v) for k, v in tags.items()}
@@ -144,8 +157,6 @@ def _result(f: Finding, rule_index: dict[str, int], justifications: dict[str, st
     }
     if f.path:
         properties["fieldPath"] = f.path
-    if f.controls:
-        properties["controls"] = {k: list(v) for k, v in sorted(f.controls.items())}
     if f.origin.type == "cluster":
         properties["cluster"] = {k: v for k, v in (("context", f.origin.context), ("server", f.origin.server)) if v}
     out: dict[str, Any] = {
@@ -190,7 +201,7 @@ def _notification(gap: CoverageGap, rule_index: dict[str, int]) -> dict[str, Any
     return note
 
 
-def to_sarif(result: ScanResult) -> dict[str, Any]:
+def _skeleton(result: ScanResult) -> dict[str, Any]:
     checks = catalogue(result)
     tags = controls_by_check(result)
     rules = [_rule(c, tags.get(c.id, [])) for c in checks]
@@ -245,12 +256,60 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "invocations": [invocation],
-        "results": [_result(f, rule_index, justifications, result.baseline is not None) for f in result.findings],
+        "results": [],  # filled by to_sarif, or streamed by sarif_chunks
         "columnKind": "unicodeCodePoints",
         "properties": run_properties,
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def render_sarif(result: ScanResult) -> str:
-    return json.dumps(to_sarif(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def _log(result: ScanResult) -> tuple[dict[str, Any], Any]:
+    """The log without its results, and a generator of the results in finding order."""
+    log = _skeleton(result)
+    rule_index = {rule["id"]: i for i, rule in enumerate(log["runs"][0]["tool"]["driver"]["rules"])}
+    justifications = {w.id: w.justification for w in result.waivers}
+    baselined = result.baseline is not None
+    return log, (_result(f, rule_index, justifications, baselined) for f in result.findings)
+
+
+def to_sarif(result: ScanResult) -> dict[str, Any]:
+    """The whole SARIF log as one document (tests, and callers that want the dicts)."""
+    log, results = _log(result)
+    log["runs"][0]["results"] = list(results)
+    return log
+
+
+# Stands for the results in the encoded run; the results are spliced in at its line.
+_RESULTS_MARK = "\x00kubecomply-sarif-results\x00"
+
+
+def sarif_chunks(result: ScanResult) -> Iterator[bytes]:
+    """The SARIF log as UTF-8 chunks whose concatenation is ``render_sarif``'s bytes.
+
+    The run is encoded with one placeholder result; each result is then
+    encoded alone, re-indented to its depth, and written in the
+    placeholder's place.  JSON strings hold no raw newline, so re-indenting
+    every newline of a result's bytes is exact.
+    """
+    if not result.findings:  # an empty list is written "[]": nothing to splice
+        yield pretty(to_sarif(result))
+        return
+    log, results = _log(result)
+    log["runs"][0]["results"] = [_RESULTS_MARK]
+    head = pretty(log)  # small: rules, invocation, properties (its floats are checked there)
+    mark = pretty(_RESULTS_MARK)[:-1]
+    at = head.index(mark)
+    line_start = head.rindex(b"\n", 0, at) + 1
+    indent = head[line_start:at]
+    newline = b"\n" + indent
+    yield head[:line_start]
+    separator = indent
+    for item in results:
+        checked = float_safe(item["properties"]["resource"].get("uid"))  # the only value a result does not type
+        yield separator + pretty(item, checked)[:-1].replace(b"\n", newline)
+        separator = b",\n" + indent
+    yield head[at + len(mark):]
+
+
+def render_sarif(result: ScanResult) -> bytes:
+    return b"".join(sarif_chunks(result))
