@@ -206,7 +206,6 @@ def _skeleton(result: ScanResult) -> dict[str, Any]:
     tags = controls_by_check(result)
     rules = [_rule(c, tags.get(c.id, [])) for c in checks]
     rule_index = {c.id: i for i, c in enumerate(checks)}
-    justifications = {w.id: w.justification for w in result.waivers}
     scan = result.scan
     invocation: dict[str, Any] = {
         # The tool ran every check it loaded; a file it could not parse or a check
@@ -267,7 +266,6 @@ def _log(result: ScanResult) -> tuple[dict[str, Any], Any]:
     """The log without its results, and a generator of the results in finding order."""
     log = _skeleton(result)
     rule_index = {rule["id"]: i for i, rule in enumerate(log["runs"][0]["tool"]["driver"]["rules"])}
-    justifications = {w.id: w.justification for w in result.waivers}
     baselined = result.baseline is not None
     return log, (_result(f, rule_index, justifications, baselined) for f in result.findings)
 
