@@ -266,6 +266,7 @@ def _log(result: ScanResult) -> tuple[dict[str, Any], Any]:
     """The log without its results, and a generator of the results in finding order."""
     log = _skeleton(result)
     rule_index = {rule["id"]: i for i, rule in enumerate(log["runs"][0]["tool"]["driver"]["rules"])}
+    justifications = {w.id: w.justification for w in result.waivers}
     baselined = result.baseline is not None
     return log, (_result(f, rule_index, justifications, baselined) for f in result.findings)
 
