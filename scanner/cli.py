@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
-from tabulate import tabulate
 
 from . import __version__, progress
 from .compliance.baseline import BaselineError
@@ -636,6 +635,7 @@ def policy_list(policy_dirs: Sequence[str], fmt: str) -> None:
         click.echo(json.dumps([p.to_dict() for p in ordered], indent=2, sort_keys=True))
         return
     rows = [[p.id, p.severity, ",".join(p.declared_kinds), p.title, "" if p.bundled else "custom"] for p in ordered]
+    from tabulate import tabulate  # only these listings use it: kept off the scan's start-up
     click.echo(for_terminal(tabulate(rows, headers=["ID", "SEVERITY", "KINDS", "TITLE", ""], tablefmt="simple")))
     click.echo(f"\n{len(ordered)} checks")
 
@@ -699,6 +699,7 @@ def framework_list(policy_dirs: Sequence[str], mapping_dirs: Sequence[str]) -> N
     for fw in frameworks:
         automation = [c.automation for c in fw.controls]
         rows.append([fw.id, fw.title, fw.version, len(fw.controls), automation.count("automated"), automation.count("partial"), automation.count("manual"), len(fw.check_ids())])
+    from tabulate import tabulate  # only these listings use it: kept off the scan's start-up
     click.echo(for_terminal(tabulate(rows, headers=["ID", "TITLE", "VERSION", "CONTROLS", "AUTOMATED", "PARTIAL", "MANUAL", "CHECKS"], tablefmt="simple")))
 
 
@@ -881,6 +882,7 @@ def history_list(store: str, since: str | None, until: str | None, subject: str 
         return
     rows = [[r["started"], short(r["digest"]), r["provenance"].get("subject", ""), r["provenance"].get("source", ""), r.get("open_findings"),
              "verified" if r.get("verified") else ("signed" if r.get("signed") else "")] for r in records]
+    from tabulate import tabulate  # only these listings use it: kept off the scan's start-up
     click.echo(tabulate(rows, headers=["STARTED", "DIGEST", "SUBJECT", "SOURCE", "OPEN", "SIGNED"], tablefmt="simple"))
     click.echo(f"\n{len(records)} result(s)")
 

@@ -561,7 +561,13 @@ class _Loader:
                 self.gap(display, f"file is {_human_size(st.st_size)}, over the {_human_size(limit)} limit (--max-file-size)")
                 return
             with open(fs_path, "rb") as fh:
-                data = fh.read(limit + 1)  # pipes and growing files have no size to check
+                # Pipes and growing files have no size to check: read at most one byte over the
+                # limit.  A regular file is read by its size (plus one, to see it grew): asking
+                # for limit + 1 bytes would allocate the whole limit (50 MB) for every file.
+                size = os.fstat(fh.fileno()).st_size
+                data = fh.read(min(limit, size) + 1 if stat.S_ISREG(st.st_mode) and size else limit + 1)
+                if len(data) == min(limit, size) + 1 and size < limit and stat.S_ISREG(st.st_mode):
+                    data += fh.read(limit - len(data) + 1)  # it grew since: read on, up to the limit
                 read_stat = os.fstat(fh.fileno())
         except OSError as exc:
             self.gap(display, _os_reason(exc, fs_path))
