@@ -104,16 +104,20 @@ def wrap(owner, name: str, label: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("targets", nargs="+")
+    parser.add_argument("targets", nargs="*")
     parser.add_argument("--format", default="table", choices=["table", "json", "none"])
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--kubeconfig", help="scan the cluster of this kubeconfig (e.g. bench_cluster.py --serve) instead of files")
     args = parser.parse_args()
     if args.tracemalloc:
         tracemalloc.start()
+    from scanner.sources.cluster import ClusterOptions
+    from scanner.sources.clusters import ClusterSource, ClusterTarget
     from scanner.sources.files import ManifestSource
 
     wrap(ManifestSource, "read", "read")
+    wrap(ClusterSource, "read", "read")
     wrap(pipeline, "evaluate_resources", "engine")
     wrap(pipeline, "make_findings", "findings")
     wrap(pipeline, "combine", "roll-up")
@@ -124,7 +128,11 @@ def main() -> None:
         bundle = pipeline.load_bundle(options)
     started = time.perf_counter()
     with phase("scan (all)"):
-        result = pipeline.scan(pipeline.manifest_source(args.targets, options), options, bundle)
+        if args.kubeconfig:
+            source = ClusterSource([ClusterTarget(None, args.kubeconfig)], ClusterOptions())
+        else:
+            source = pipeline.manifest_source(args.targets, options)
+        result = pipeline.scan(source, options, bundle)
     total = time.perf_counter() - started
     if args.format != "none":
         from scanner.reports import renderer_for
