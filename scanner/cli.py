@@ -33,7 +33,7 @@ from .model import SEVERITIES, ScanResult
 from .policies import PolicyError, load_policies
 from .result_check import validate_result
 from .reports import FILE_FORMATS, FORMATS, LANGUAGES, renderer_for, write_file_format
-from .sources.render import RenderError
+from .sources import RenderError
 from .textsafe import for_terminal, safe_text
 from .compliance.waivers import WaiverError
 

@@ -55,6 +55,9 @@ def resolve_lines(lines_of: LineResolver, requests: Sequence[tuple[Origin, Seque
             return work(0, len(requests))  # lines are a convenience; never lose the scan over them
 
     found = lines()
+    release = getattr(lines_of, "release", None)
+    if release is not None:  # the last file's text, its line offsets and a composed document: not needed any more
+        release()
     # Files are read again for lines; one that changed meanwhile is a gap of its part, not wrong lines.
     lines_of.gaps.extend(lines_of.files_changed_since_read(origin.path for origin, _ in requests if origin.type == "file" and origin.path))
     return found

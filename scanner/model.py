@@ -66,7 +66,7 @@ def _compact(obj: Any) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a resource came from.
 
@@ -130,7 +130,7 @@ class Origin:
         return f"{where}:{self.line}" if self.line else where
 
 
-@dataclass
+@dataclass(slots=True)
 class Resource:
     """A Kubernetes object exactly as read (a plain dict) plus its origin."""
 
@@ -162,8 +162,26 @@ class Resource:
     def identity(self) -> "ResourceRef":
         return ResourceRef(self.api_version, self.kind, self.namespace, self.name, self.metadata.get("uid"))
 
+    def keep_identity(self) -> None:
+        """Let go of the object's content, keeping only what ``identity`` reads.
 
-@dataclass(frozen=True)
+        After evaluation (findings, their lines, waivers and coverage made) a
+        scan needs a resource only for its identity and kind; the parsed
+        document is most of the scan's memory (about 4 KB a resource), and the
+        roll-up and the reports come after.  The object is replaced, never
+        changed: whoever else holds the dict keeps it whole.
+        """
+        obj = self.obj
+        meta = obj.get("metadata")
+        slim: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind") if k in obj}
+        if isinstance(meta, dict):
+            slim["metadata"] = {k: meta[k] for k in ("name", "generateName", "namespace", "uid") if k in meta}
+        elif meta is not None:
+            slim["metadata"] = meta
+        self.obj = slim
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceRef:
     """The identity of a resource: apiVersion, kind, namespace, name (and uid from a cluster)."""
 
@@ -244,7 +262,7 @@ class Policy:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     """What the engine returns: one ``deny`` result of one check for one resource."""
 
@@ -279,7 +297,7 @@ class Waiver:
         return cls(**{k: data[k] for k in (f.name for f in fields(cls)) if k in data})
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One violation of one check by one resource, ready for every report."""
 
@@ -542,7 +560,7 @@ class CheckInfo:
         return "*" in self.applies_to or kind in self.applies_to
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScannedResource:
     """A resource that was in scope: its identity and where it came from, never its content."""
 

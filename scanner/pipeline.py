@@ -199,6 +199,10 @@ def evaluate_part(
     register = apply_waivers(findings, behind, fresh_copies(file_waivers), resources, set(bundle.policy_set.by_id()), today, inline_policy)
     coverage = coverage_by_check(policies, bundle.not_run, evaluation.failed_checks, resources, findings, behind, evaluation.not_applicable)
     mark_not_collected(coverage, policies, part.missing_kinds, withheld)
+    # From here on only identities and kinds are read (roll-up, summary, resources list):
+    # the documents go now rather than when the scan ends.
+    for resource in part.resources:
+        resource.keep_identity()
     return EvaluatedPart(part, findings, coverage, register, dict(evaluation.failed_checks), resources)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..model import Policy, Resource
 from ..policies import ALL_KINDS
@@ -25,13 +25,17 @@ from .frameworks import CheckCoverage
 OUTCOMES = ("fail", "excepted", "pass")
 
 
-def as_ranges(indexes: Iterable[int]) -> list[list[int]]:
-    """Sorted indexes as inclusive [first, last] runs: [1, 2, 3, 7] -> [[1, 3], [7, 7]]."""
+def as_ranges(indexes: Iterable[int], shared: Callable[[int], int] = int) -> list[list[int]]:
+    """Sorted indexes as inclusive [first, last] runs: [1, 2, 3, 7] -> [[1, 3], [7, 7]].
+
+    ``shared`` gives the int object to store for an index (Populations shares them).
+    """
     runs: list[list[int]] = []
     for i in sorted(indexes):
         if runs and runs[-1][1] == i - 1:
-            runs[-1][1] = i
+            runs[-1][1] = shared(i)
         else:
+            i = shared(i)
             runs.append([i, i])
     return runs
 
@@ -68,6 +72,12 @@ class Populations:
         self.kinds = list(kinds)  # kind of each resource, in result order
         self.checks = dict(checks)
         self.runs: dict[str, tuple[int, int]] = {}  # kind -> [start, end) in result order
+        # Range ends as shared int objects (one per resource, not two per range), and one
+        # population per distinct set of checks: controls that map the same checks (and a
+        # check's own population) share their lists.  With failures spread over 100,000
+        # resources the ranges are millions; these halve what they hold.
+        self._shared: dict[int, int] = {}
+        self._controls: dict[tuple[str, ...], ControlPopulation] = {}
         for i, kind in enumerate(self.kinds):
             start, _end = self.runs.get(kind, (i, i))
             self.runs[kind] = (start, i + 1)
@@ -99,11 +109,26 @@ class Populations:
     def _covers(self, check: CheckPopulation, i: int) -> bool:
         return check.kinds is None or self.kinds[i] in check.kinds
 
+    def _int(self, i: int) -> int:
+        got = self._shared.get(i)
+        if got is None:
+            got = self._shared[i] = i
+        return got
+
     def control(self, check_ids: Sequence[str]) -> ControlPopulation:
-        """A control's population: resources in the population of any of its checks; worst outcome wins."""
-        checks = [self.checks[c] for c in check_ids if c in self.checks and self.checks[c].counted]
-        if not checks:
+        """A control's population: resources in the population of any of its checks; worst outcome wins.
+
+        The same object for the same checks: callers read it, never change it.
+        """
+        key = tuple(sorted({c for c in check_ids if c in self.checks and self.checks[c].counted}))
+        if not key:
             return ControlPopulation()
+        found = self._controls.get(key)
+        if found is None:
+            found = self._controls[key] = self._control([self.checks[c] for c in key])
+        return found
+
+    def _control(self, checks: list[CheckPopulation]) -> ControlPopulation:
         kinds: frozenset[str] | None = frozenset()
         for check in checks:
             kinds = None if kinds is None or check.kinds is None else kinds | check.kinds
@@ -123,10 +148,12 @@ class Populations:
             at = start
             for i in cut + [end]:
                 if i > at:
-                    passing.append([at, i - 1])
+                    passing.append([self._int(at), self._int(i - 1)])
                 at = i + 1
         population = ControlPopulation(total, len(failed), len(excepted), total - len(failed) - len(excepted))
-        population.lists = {k: v for k, v in (("fail", as_ranges(failed)), ("excepted", as_ranges(excepted)), ("pass", passing)) if v}
+        population.lists = {
+            k: v for k, v in (("fail", as_ranges(failed, self._int)), ("excepted", as_ranges(excepted, self._int)), ("pass", passing)) if v
+        }
         return population
 
     def check(self, check_id: str) -> ControlPopulation:

@@ -29,6 +29,7 @@ population (docs/policies.md, "Populations").
 from __future__ import annotations
 
 import json
+from sys import intern
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -140,6 +141,7 @@ def parse_result(policy_id: str, resource_index: int, value: Any) -> Violation:
     Our checks return ``{"msg": ..., "path": [...]}``; Conftest-style checks
     return a bare string, which we accept so existing policies work unchanged.
     """
+    policy_id = intern(policy_id)  # decoded afresh from each engine answer; one string per check
     if isinstance(value, str):
         return Violation(policy_id, resource_index, value)
     if isinstance(value, dict):
@@ -150,10 +152,20 @@ def parse_result(policy_id: str, resource_index: int, value: Any) -> Violation:
             policy_id,
             resource_index,
             str(message) if message is not None else f"violation of {policy_id}",
-            tuple(path) if isinstance(path, list) and all(isinstance(p, (str, int)) for p in path) else None,
+            _shared_path(path) if isinstance(path, list) and all(isinstance(p, (str, int)) for p in path) else None,
             details,
         )
     return Violation(policy_id, resource_index, json.dumps(value, sort_keys=True))
+
+
+def _shared_path(path: list[str | int]) -> tuple[str | int, ...]:
+    """The path with its keys as shared strings: the same few keys recur in every violation.
+
+    Violations cross from evaluation workers as a pickle, which writes a
+    string once per object: shared here, each key is sent and held once
+    rather than once per violation.
+    """
+    return tuple(intern(p) if p.__class__ is str else p for p in path)
 
 
 def resource_label(obj: dict[str, Any]) -> str:

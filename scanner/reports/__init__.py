@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Callable, Iterable
 
 from ..model import ScanResult
@@ -69,7 +70,22 @@ def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_
         from .table import render_table
 
         return lambda result: render_table(result, max_rows=max_rows)
-    return renderers()[fmt]
+    if fmt not in _MODULES:
+        raise KeyError(fmt)
+    # Only the chosen renderer is imported: the others (Jinja2 for HTML among them) cost start-up time.
+    module, name = _MODULES[fmt]
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
+
+# format -> (module, function), for renderer_for
+_MODULES = {
+    "table": ("table", "render_table"),
+    "json": ("json_report", "render_json"),
+    "sarif": ("sarif", "render_sarif"),
+    "junit": ("junit", "render_junit"),
+    "csv": ("csv_report", "render_csv"),
+    "policyreport": ("policyreport", "render_policyreport"),
+}
 
 
 def write_file_format(fmt: str, result: ScanResult, output: str, lang: str = "en") -> None:

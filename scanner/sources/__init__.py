@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from ..policies import PolicySet
 
 
+class RenderError(Exception):
+    """The chart or overlay could not be rendered: the tool is missing, failed or hung (sources/render.py)."""
+
+
 class LineResolver(Protocol):
     """Finds the line of a field in the file a resource was read from."""
 

@@ -71,8 +71,7 @@ STDERR_CHARS = 400
 _MISSING = object()
 
 
-class RenderError(Exception):
-    """The chart or overlay could not be rendered: the tool is missing, failed or hung."""
+from scanner.sources import RenderError  # noqa: E402  (defined there so the CLI need not import this module to catch it)
 
 
 class RenderTimeout(RenderError):

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import re
+from sys import intern
 from typing import Iterator
 
 import yaml
@@ -263,6 +264,14 @@ def _merged(own: dict, merge_nodes: list[Node], convert, arg) -> dict:
 
 # --------------------------------------------------------------------------- trees (no aliases)
 
+SHARED_VALUE_MAX = 24
+
+
+def _short(value: str) -> str:
+    """Short string values (kinds, API versions, namespaces, image tags, "ALL") as one shared object each."""
+    return intern(value) if len(value) <= SHARED_VALUE_MAX else value
+
+
 def _tree(node: Node, depth: int):
     """Convert a node tree that has no aliases. ``depth``: containers above and including this one."""
     cls = node.__class__
@@ -283,8 +292,9 @@ def _tree(node: Node, depth: int):
                     merges.append(vn)
                     continue
                 key = _key_text(kn)
+            key = intern(key)  # keys repeat in every document: one string each, not one per document
             if vn.__class__ is ScalarNode:
-                out[key] = vn.value if vn.tag == STR else _scalar(vn)
+                out[key] = _short(vn.value) if vn.tag == STR else _scalar(vn)
             else:
                 out[key] = _tree(vn, below)
         if merges is not None:
@@ -298,7 +308,7 @@ def _tree(node: Node, depth: int):
         append = out_list.append
         for item in node.value:
             if item.__class__ is ScalarNode:
-                append(item.value if item.tag == STR else _scalar(item))
+                append(_short(item.value) if item.tag == STR else _scalar(item))
             else:
                 append(_tree(item, below))
         return out_list
@@ -378,7 +388,7 @@ def _graph(node: Node, memo: dict):
                     merges.append(vn)
                     continue
                 key = _key_text(kn)
-            out[key] = _graph(vn, memo)
+            out[intern(key)] = _graph(vn, memo)
         if merges is not None:
             out = _merged(out, merges, _graph, memo)
         got = out
