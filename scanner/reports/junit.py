@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from typing import Any, Callable, Iterable
+from xml.sax.saxutils import escape as xml_escape
 
 from ..compliance.population import expand_ranges
 from ..model import CheckInfo, Finding, ScanResult
@@ -63,34 +64,18 @@ def _keys() -> Callable[[Any, Any], tuple]:
     return key
 
 
+# What ElementTree escapes beyond &, < and > in an attribute value (its exact spelling).
+_ATTR_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+
+
 def _attr(value: str) -> str:
     """An attribute value escaped as ElementTree escapes it."""
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\r" in value:
-        value = value.replace("\r", "&#13;")
-    if "\n" in value:
-        value = value.replace("\n", "&#10;")
-    if "\t" in value:
-        value = value.replace("\t", "&#09;")
-    return value
+    return xml_escape(value, _ATTR_ENTITIES)
 
 
 def _text(value: str) -> str:
     """Element text escaped as ElementTree escapes it."""
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    return value
+    return xml_escape(value)
 
 
 def _attrs(pairs: Iterable[tuple[str, str]]) -> str:
