@@ -12,29 +12,31 @@ from ..model import ScanResult
 Renderer = Callable[[ScanResult], "str | bytes | Iterable[bytes]"]
 
 
+# format -> (module, function): the one registry of the text formats.  A renderer is imported
+# only when chosen: the others (Jinja2 for HTML among them) would cost start-up time.
+_MODULES = {
+    "table": ("table", "render_table"),
+    "json": ("json_report", "render_json"),
+    "sarif": ("sarif", "render_sarif"),
+    "junit": ("junit", "render_junit"),
+    "csv": ("csv_report", "render_csv"),
+    "policyreport": ("policyreport", "render_policyreport"),
+    "html": ("html", "render_html"),
+    "markdown": ("markdown", "render_markdown"),
+}
+FORMATS = tuple(_MODULES)
+
+
+def _load(fmt: str) -> Renderer:
+    module, name = _MODULES[fmt]
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
+
 def renderers() -> dict[str, Renderer]:
-    from .csv_report import render_csv
-    from .html import render_html
-    from .json_report import render_json
-    from .junit import render_junit
-    from .markdown import render_markdown
-    from .policyreport import render_policyreport
-    from .sarif import render_sarif
-    from .table import render_table
-
-    return {
-        "table": render_table,
-        "json": render_json,
-        "sarif": render_sarif,
-        "junit": render_junit,
-        "csv": render_csv,
-        "policyreport": render_policyreport,
-        "html": render_html,
-        "markdown": render_markdown,
-    }
+    """Every format's plain renderer (no options), imported now."""
+    return {fmt: _load(fmt) for fmt in FORMATS}
 
 
-FORMATS = ("table", "json", "sarif", "junit", "csv", "policyreport", "html", "markdown")
 # Formats written to a file by a writer instead of returned as text (-o required).
 FILE_FORMATS = ("pdf",)
 LANGUAGES = ("en", "ko")
@@ -72,20 +74,7 @@ def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_
         return lambda result: render_table(result, max_rows=max_rows)
     if fmt not in _MODULES:
         raise KeyError(fmt)
-    # Only the chosen renderer is imported: the others (Jinja2 for HTML among them) cost start-up time.
-    module, name = _MODULES[fmt]
-    return getattr(import_module(f"{__name__}.{module}"), name)
-
-
-# format -> (module, function), for renderer_for
-_MODULES = {
-    "table": ("table", "render_table"),
-    "json": ("json_report", "render_json"),
-    "sarif": ("sarif", "render_sarif"),
-    "junit": ("junit", "render_junit"),
-    "csv": ("csv_report", "render_csv"),
-    "policyreport": ("policyreport", "render_policyreport"),
-}
+    return _load(fmt)
 
 
 def write_file_format(fmt: str, result: ScanResult, output: str, lang: str = "en") -> None:
