@@ -67,12 +67,7 @@ def report_environment() -> Environment:
 
 def result_digest(result: ScanResult) -> str:
     """SHA-256 of the canonical JSON rendering: the bytes ``-f json`` writes for this result."""
-    return _digests(result)[0]
-
-
-def _digests(result: ScanResult) -> tuple[str, str]:
-    """(SHA-256 of the bytes ``-f json`` writes, the JSON's own ``scan.result_digest``), encoding the JSON once (json_report)."""
-    return json_digests(result)
+    return json_digests(result)[0]
 
 
 def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -158,7 +153,7 @@ def _counted(labels: list[str]) -> list[tuple[str, int]]:
 def _view(result: ScanResult) -> dict[str, Any]:
     """Every value the template prints, prepared from the result alone."""
     findings = result.findings
-    file_digest, canonical_digest = _digests(result)
+    file_digest, canonical_digest = json_digests(result)  # the JSON encoded once, hashed as it comes
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
     waived_by: dict[str, list[str]] = defaultdict(list)
     for f in findings:
