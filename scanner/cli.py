@@ -74,8 +74,8 @@ def check_format(fmt: str, output: str | None, csv_controls: bool, max_rows: int
     """Reject option combinations before any work: --csv-controls without csv, --max-rows without the table, pdf without -o or Chromium."""
     if csv_controls and fmt != "csv":
         fail("--csv-controls needs -f csv")
-    if max_rows is not None and fmt != "table":
-        fail("--max-rows applies to -f table; the other formats hold every finding")
+    if max_rows is not None and fmt not in ("table", "html", "pdf"):
+        fail("--max-rows applies to -f table, html and pdf; the other formats hold every finding")
     if fmt == "pdf":
         from .reports.pdf import find_chromium
 
@@ -90,7 +90,7 @@ def write_report(result: ScanResult, fmt: str, output: str | None, csv_controls:
         from .reports.pdf import PdfError
 
         try:
-            write_file_format(fmt, result, output or "", lang)
+            write_file_format(fmt, result, output or "", lang, max_rows)
         except PdfError as exc:
             fail(str(exc))
         return
@@ -160,7 +160,8 @@ mapping_dir_option = click.option("--mapping-dir", "mapping_dirs", multiple=True
 waivers_option = click.option("--waivers", "waivers_file", type=click.Path(exists=True, dir_okay=False), help="Waivers (exceptions as code) YAML file.")
 max_rows_option = click.option(
     "--max-rows", type=click.IntRange(min=0), default=None, metavar="N",
-    help="With -f table: show at most N findings, shared among the checks, and count the rest (0: all).  [default: 50]",
+    help="With -f table, html or pdf: show at most N findings, shared among the checks, and count the rest (0: all); "
+    "html and pdf also list the resources one by one only up to N.  [default: 50 for the table, 500 for html and pdf]",
 )
 report_url_option = click.option("--report-url", default=None, metavar="URL", help="With -f markdown: link the summary's last line to the full report (e.g. the CI run's artifacts).")
 targets_argument = click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
@@ -657,25 +658,26 @@ def report_command(results: str | None, fmt: str, output: str | None, csv_contro
         except AttestationError as exc:
             fail(str(exc))
         result = read_result(results, verify=not no_verify)
-        write_auditor_report(result, fmt, output, lang, attestation, paper)
+        write_auditor_report(result, fmt, output, lang, attestation, paper, max_rows)
         return
     result = read_result(results, verify=not no_verify)
     write_report(result, fmt, output, csv_controls, lang, report_url, max_rows)
 
 
-def write_auditor_report(result: ScanResult, fmt: str, output: str | None, lang: str, attestation: Any, paper: str | None) -> None:
+def write_auditor_report(result: ScanResult, fmt: str, output: str | None, lang: str, attestation: Any, paper: str | None, max_rows: int | None = None) -> None:
     """``report -f html|pdf`` with the sign-off and the paper size, which only the report command takes."""
+    from .reports.html import DEFAULT_MAX_ROWS, html_chunks
+
+    cap = DEFAULT_MAX_ROWS if max_rows is None else max_rows
     if fmt == "pdf":
         from .reports.pdf import PdfError, write_pdf
 
         try:
-            write_pdf(result, output or "", lang, attestation=attestation, paper=paper)
+            write_pdf(result, output or "", lang, attestation=attestation, paper=paper, max_rows=cap)
         except PdfError as exc:
             fail(str(exc))
         return
-    from .reports.html import render_html
-
-    write_output(render_html(result, lang, attestation=attestation, paper=paper), output)
+    write_output(html_chunks(result, lang, attestation=attestation, paper=paper, max_rows=cap), output)
 
 
 @main.group()

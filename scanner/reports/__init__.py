@@ -45,7 +45,7 @@ LANGUAGES = ("en", "ko")
 def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_url: str | None = None, max_rows: int | None = None) -> Renderer:
     """The renderer for ``-f``; ``--csv-controls`` picks the per-control table instead of findings;
     ``lang`` is the language of the HTML report; ``report_url`` the link at the end of the Markdown summary;
-    ``max_rows`` the table's cap on findings (None: its default, 0: all)."""
+    ``max_rows`` the table's or the HTML report's cap on rows (None: the format's default, 0: all)."""
     if csv_controls:
         if fmt != "csv":
             raise ValueError("--csv-controls needs -f csv")
@@ -53,9 +53,10 @@ def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_
 
         return render_csv_controls
     if fmt == "html":
-        from .html import render_html
+        from .html import DEFAULT_MAX_ROWS, html_chunks
 
-        return lambda result: render_html(result, lang)
+        cap = DEFAULT_MAX_ROWS if max_rows is None else max_rows
+        return lambda result: html_chunks(result, lang, max_rows=cap)  # streamed: the page is written as it renders
     if fmt == "json":
         from .json_report import json_chunks
 
@@ -77,10 +78,13 @@ def renderer_for(fmt: str, csv_controls: bool = False, lang: str = "en", report_
     return _load(fmt)
 
 
-def write_file_format(fmt: str, result: ScanResult, output: str, lang: str = "en") -> None:
-    """Write a file format (``pdf``) to ``output``; raises ``pdf.PdfError`` when it cannot."""
+def write_file_format(fmt: str, result: ScanResult, output: str, lang: str = "en", max_rows: int | None = None) -> None:
+    """Write a file format (``pdf``) to ``output``; raises ``pdf.PdfError`` when it cannot.  ``max_rows``: as for html."""
     if fmt != "pdf":
         raise ValueError(f"{fmt} is not a file format")
     from .pdf import write_pdf
 
-    write_pdf(result, output, lang)
+    if max_rows is None:
+        write_pdf(result, output, lang)
+    else:
+        write_pdf(result, output, lang, max_rows=max_rows)

@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from typing import Any, Sequence
 
-from ..compliance.population import expand_ranges
 from ..model import ControlResult, FrameworkResult, ScanResult
 
 # A control with more checks than this shows counts by status and the failing checks
@@ -80,20 +79,45 @@ def long_check_lists(frameworks: Sequence[FrameworkResult]) -> list[dict[str, An
 
 def resource_outcomes(fw: FrameworkResult, resources_total: int) -> list[str]:
     """Each resource's outcome in one framework, from its controls' population ranges (worst wins)."""
-    rank = {o: i for i, o in enumerate(RESOURCE_OUTCOMES)}
-    outcome = ["not-applicable"] * resources_total
-    for c in fw.controls:
-        for kind in ("fail", "excepted", "pass"):
-            for i in expand_ranges(c.population.get(kind, [])):
-                if 0 <= i < resources_total and rank[kind] < rank[outcome[i]]:
-                    outcome[i] = kind
-    return outcome
+    return [RESOURCE_OUTCOMES[code] for code in _outcome_codes(fw, resources_total)]
 
 
-def inventory(result: ScanResult) -> dict[str, Any]:
-    """Every resource in scope with its outcome per framework, grouped by namespace then kind."""
+def _outcome_codes(fw: FrameworkResult, resources_total: int) -> bytearray:
+    """Each resource's outcome as an index into RESOURCE_OUTCOMES (lower is worse, and wins).
+
+    Written range by range, best outcome first and worst last, so a later write
+    always wins and no per-resource comparison is needed: at 100,000 resources
+    and eight frameworks, expanding every range to a list of ints and comparing
+    each was most of the inventory's cost.
+    """
+    codes = bytearray([RESOURCE_OUTCOMES.index("not-applicable")]) * resources_total
+    for kind in ("pass", "excepted", "fail"):
+        code = RESOURCE_OUTCOMES.index(kind)
+        for c in fw.controls:
+            for first, last in c.population.get(kind, []):
+                first, last = max(0, first), min(resources_total - 1, last)
+                if first <= last:
+                    codes[first:last + 1] = bytes([code]) * (last - first + 1)
+    return codes
+
+
+def inventory(result: ScanResult, max_rows: int = 0) -> dict[str, Any]:
+    """Every resource in scope with its outcome per framework, grouped by namespace then kind.
+
+    With ``max_rows`` (0: no cap) below the number of resources, the resources
+    are not listed one by one: each namespace and kind gets one row instead, with
+    how many of its resources have each outcome per framework (at most
+    ``max_rows`` such rows, the rest counted).  The totals stay exact either way,
+    and the full list is the JSON result's ``resources`` with the controls'
+    population ranges, which the integrity section's digest identifies.
+    """
     total = len(result.resources)
-    per_fw = [(fw.id, resource_outcomes(fw, total)) for fw in result.frameworks]
+    per_fw = [(fw.id, _outcome_codes(fw, total)) for fw in result.frameworks]
+    tallies = [[codes.count(i) for i in range(len(RESOURCE_OUTCOMES))] for _, codes in per_fw]
+    base = {"frameworks": [fw_id for fw_id, _ in per_fw], "tallies": tallies, "total": total}
+    refs = [r.resource for r in result.resources]
+    if max_rows and total > max_rows:
+        return {**base, "listed": False, **_inventory_summary(refs, per_fw, max_rows)}
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for i, r in enumerate(result.resources):
         ref = r.resource
@@ -102,19 +126,41 @@ def inventory(result: ScanResult) -> dict[str, Any]:
             "name": ref.name,
             "api_version": ref.apiVersion,
             "location": r.origin.label(),
-            "outcomes": [outcomes[i] for _, outcomes in per_fw],
+            "outcomes": [RESOURCE_OUTCOMES[codes[i]] for _, codes in per_fw],
         })
-    # Cluster-scoped resources (no namespace) last, each group sorted by kind then name.
-    ordered = sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
-    tallies = {fw_id: Counter(outcomes) for fw_id, outcomes in per_fw}
     return {
-        "frameworks": [fw_id for fw_id, _ in per_fw],
+        **base,
+        "listed": True,
         "groups": [
             {"namespace": ns, "kinds": [(kind, sorted(rows, key=lambda r: r["name"])) for kind, rows in sorted(kinds.items())]}
-            for ns, kinds in ordered
+            for ns, kinds in _ordered_namespaces(groups)
         ],
-        "tallies": [[tallies[fw_id].get(o, 0) for o in RESOURCE_OUTCOMES] for fw_id, _ in per_fw],
-        "total": total,
+    }
+
+
+def _ordered_namespaces(groups: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Namespaces by name, cluster-scoped resources (no namespace) last."""
+    return sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
+
+
+def _inventory_summary(refs: Sequence[Any], per_fw: Sequence[tuple[str, bytearray]], max_rows: int) -> dict[str, Any]:
+    """One row per namespace and kind: its resources counted, and per framework how many have each outcome."""
+    members: dict[str, dict[str, list[int]]] = {}
+    for i, ref in enumerate(refs):
+        members.setdefault(ref.namespace or "", {}).setdefault(ref.kind, []).append(i)
+    rows = []
+    for ns, kinds in _ordered_namespaces(members):
+        for kind, indexes in sorted(kinds.items()):
+            counts = []
+            for _, codes in per_fw:
+                seen = Counter(codes[i] for i in indexes)
+                counts.append([seen.get(n, 0) for n in range(len(RESOURCE_OUTCOMES))])
+            rows.append({"namespace": ns, "kind": kind, "resources": len(indexes), "outcomes": counts})
+    shown = rows[:max_rows]
+    return {
+        "summary": shown,
+        "summary_more": len(rows) - len(shown),
+        "summary_more_resources": sum(r["resources"] for r in rows[len(shown):]),
     }
 
 

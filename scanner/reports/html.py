@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..model import SEVERITIES, ScanResult, severity_rank
+from ..model import SEVERITIES, Finding, ScanResult, severity_rank
 from ..score_text import percent_text
 from ..textsafe import safe_text
 from .attestation import Attestation
@@ -37,6 +37,12 @@ PAPERS = ("a4", "letter")
 STATUSES = ("pass", "pass-with-exceptions", "fail", "not-assessed", "manual")
 TOP_FAILING = 8
 CHART_WIDTH = 240
+# The findings and the inventory list at most this many rows by default (``--max-rows``; 0: all).
+# An auditor files the report as evidence: every count in it is complete, and past this
+# many rows a printed list stops being read (500 findings are about 25 PDF pages) while the
+# full list is the JSON result the report's digest identifies.
+DEFAULT_MAX_ROWS = 500
+CHUNK_CHARS = 1 << 16
 
 
 def _visible(value: Any) -> Any:
@@ -150,50 +156,94 @@ def _counted(labels: list[str]) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
-def _view(result: ScanResult) -> dict[str, Any]:
-    """Every value the template prints, prepared from the result alone."""
-    findings = result.findings
-    file_digest, canonical_digest = json_digests(result)  # the JSON encoded once, hashed as it comes
-    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    waived_by: dict[str, list[str]] = defaultdict(list)
-    for f in findings:
-        row = {
-            "status": f.status,
-            "resource": f.resource.label(),
-            "api_version": f.resource.apiVersion,
-            "location": _location(f.origin),
-            "path": f.path or "",
-            "message": f.message,
-            "waiver": f.waiver or "",
-        }
-        by_check[f.policy].append(row)
-        if f.waiver:
-            waived_by[f.waiver].append(f.resource.label())
+def deal(sizes: Sequence[int], max_rows: int) -> list[int]:
+    """How many rows of each list to show so that at most ``max_rows`` are shown in all (0: every row).
 
+    The rows are dealt one per list in turn, as the terminal table deals its
+    findings among the checks (``table._groups``): a cap that took the first
+    rows would show the first check's findings and none of the others'.  With
+    more lists than rows, the first ``max_rows`` lists get one row each.
+    """
+    if max_rows <= 0:
+        return list(sizes)
+    take = [0] * len(sizes)
+    left = max_rows
+    while left:
+        active = [i for i, size in enumerate(sizes) if take[i] < size]
+        if not active:
+            break
+        if len(active) > left:
+            for i in active[:left]:
+                take[i] += 1
+            break
+        each = min(left // len(active), min(sizes[i] - take[i] for i in active))
+        for i in active:
+            take[i] += each
+        left -= each * len(active)
+    return take
+
+
+def _row(f: Finding) -> dict[str, Any]:
+    """What the findings table prints of one finding (built only for the findings shown)."""
+    return {
+        "status": f.status,
+        "resource": f.resource.label(),
+        "api_version": f.resource.apiVersion,
+        "location": _location(f.origin),
+        "path": f.path or "",
+        "message": f.message,
+        "waiver": f.waiver or "",
+    }
+
+
+def _finding_groups(result: ScanResult, max_rows: int) -> list[dict[str, Any]]:
+    """The findings by check, counted in full, with the rows shown (at most ``max_rows`` in all; 0: every one)."""
+    members: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        members.setdefault(f.policy, []).append(f)
     catalogue = {c.id: c for c in result.checks}
     groups = []
-    for check_id, rows in by_check.items():
-        members = [f for f in findings if f.policy == check_id]
-        first = members[0]
+    for check_id, items in members.items():
+        first = items[0]
         info = catalogue.get(check_id)
         controls: dict[str, list[str]] = {}
-        for f in members:
+        seen: set[int] = set()
+        for f in items:
+            if id(f.controls) in seen:  # findings of one check share their check's control map
+                continue
+            seen.add(id(f.controls))
             for fw, ids in f.controls.items():
-                for cid in ids:
-                    controls.setdefault(fw, [])
-                    if cid not in controls[fw]:
-                        controls[fw].append(cid)
+                listed = controls.setdefault(fw, [])
+                listed.extend(cid for cid in ids if cid not in listed)
         groups.append({
             "id": check_id,
             "title": (info.title if info else first.title) or check_id,
             "severity": info.severity if info else first.severity,
             "remediation": (info.remediation if info else None) or first.remediation or "",
             "controls": sorted(controls.items()),
-            "rows": rows,
-            "open": sum(1 for r in rows if r["status"] == "fail"),
-            "waived": sum(1 for r in rows if r["status"] == "waived"),
+            "members": items,
+            "total": len(items),
+            "open": sum(1 for f in items if f.status == "fail"),
+            "waived": sum(1 for f in items if f.status == "waived"),
         })
     groups.sort(key=lambda g: (severity_rank(g["severity"]), -g["open"], g["id"]))
+    for g, shown in zip(groups, deal([g["total"] for g in groups], max_rows)):
+        items = g.pop("members")
+        g["rows"] = [_row(f) for f in items[:shown]]
+        g["hidden"] = len(items) - shown
+    return groups
+
+
+def _view(result: ScanResult, max_rows: int = 0) -> dict[str, Any]:
+    """Every value the template prints, prepared from the result alone; ``max_rows`` caps the long lists (0: none)."""
+    findings = result.findings
+    file_digest, canonical_digest = json_digests(result)  # the JSON encoded once, hashed as it comes
+    waived_by: dict[str, list[str]] = defaultdict(list)
+    for f in findings:
+        if f.waiver:
+            waived_by[f.waiver].append(f.resource.label())
+    groups = _finding_groups(result, max_rows)
+    hidden = [(g, g["hidden"]) for g in groups if g["hidden"]]
 
     top_failing = []
     for fw in result.frameworks:
@@ -232,7 +282,7 @@ def _view(result: ScanResult) -> dict[str, Any]:
     severity_counts = summary.get("open_findings_by_severity") or {}
     if not severity_counts:
         severity_counts = {s: sum(1 for f in findings if f.status == "fail" and f.severity == s) for s in SEVERITIES}
-    open_count = sum(1 for f in findings if f.status == "fail")
+    open_count = sum(g["open"] for g in groups)
 
     return {
         "scan": result.scan,
@@ -242,9 +292,13 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "frameworks": frameworks,
         "severities": [(s, severity_counts.get(s, 0)) for s in SEVERITIES],
         "open_count": open_count,
-        "waived_count": sum(1 for f in findings if f.status == "waived"),  # not baselined ones: those are debt, not exceptions
+        "waived_count": sum(g["waived"] for g in groups),  # not baselined ones: those are debt, not exceptions
         "top_failing": top_failing[:TOP_FAILING],
         "groups": groups,
+        "findings_total": len(findings),
+        "findings_hidden": sum(n for _, n in hidden),
+        "findings_hidden_checks": len(hidden),
+        "max_rows": max_rows,
         "waivers": [{"w": w, "covered": _counted(waived_by.get(w.id, []))} for w in result.waivers],
         "gaps": gaps,
         "check_errors": check_errors,
@@ -257,7 +311,7 @@ def _view(result: ScanResult) -> dict[str, Any]:
         "checks": sorted(result.checks, key=lambda c: c.id),
         "check_ids": result.scan.get("checks") or [],
         "resources_by_kind": sorted((summary.get("resources_by_kind") or {}).items()),
-        "inventory": inventory(result),
+        "inventory": inventory(result, max_rows),
         "resource_outcomes": RESOURCE_OUTCOMES,
         "long_checks": long_check_lists(result.frameworks),
         "resources_total": resources_total,
@@ -269,19 +323,50 @@ def _view(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def render_html(result: ScanResult, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None) -> str:
-    """The report page; ``paper`` (a4, letter) sets the printed page size, by default from the language."""
+def _context(result: ScanResult, lang: str, attestation: Attestation | None, paper: str | None, max_rows: int) -> dict[str, Any]:
+    """The template's variables: the view, the translator, the page settings and the footer."""
     t = translator(lang)
     paper = paper or default_paper(lang)
     if paper not in PAPERS:
         raise ValueError(f"unknown paper size {paper!r}; available: {', '.join(PAPERS)}")
-    template = report_environment().get_template("report.html.j2")
-    view = _view(result)
+    view = _view(result, max_rows)
     footer = t("footer", report=view["report_id"], date=view["scan_date"], digest=view["digest"][:12])
-    return template.render(
+    return dict(
         t=t, lang=lang, csp=CSP, sections=SECTIONS, statuses=STATUSES, chart_width=CHART_WIDTH,
         attestation=attestation or Attestation(), paper=paper, keep_ids=id_keeper([c.id for c in result.checks] or list(result.scan.get("checks") or [])), footer_css=css_string(footer), footer_text=footer, **view,
     )
+
+
+def html_chunks(result: ScanResult, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None, max_rows: int = DEFAULT_MAX_ROWS) -> Iterator[bytes]:
+    """The report page as UTF-8 chunks of about CHUNK_CHARS characters, rendered as they are written.
+
+    Jinja2's ``generate`` yields the page piece by piece, so the writer
+    (``scanner.atomic``, stdout) never holds the whole page: with ``--max-rows 0``
+    at 100,000 resources that page is hundreds of megabytes.  The view is
+    prepared here, before the first chunk, so a bad option fails before any
+    output is written.
+    """
+    context = _context(result, lang, attestation, paper, max_rows)
+    return _encoded(report_environment().get_template("report.html.j2").generate(**context))
+
+
+def _encoded(pieces: Iterator[str]) -> Iterator[bytes]:
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK_CHARS:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
+def render_html(result: ScanResult, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None, max_rows: int = DEFAULT_MAX_ROWS) -> str:
+    """The report page as one string; ``paper`` (a4, letter) sets the printed page size, by default from the language;
+    ``max_rows`` caps the findings and the inventory (0: every row).  The CLI writes ``html_chunks`` instead."""
+    return report_environment().get_template("report.html.j2").render(**_context(result, lang, attestation, paper, max_rows))
 
 
 def render_html_ko(result: ScanResult) -> str:

@@ -14,12 +14,13 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from ..atomic import write_atomic
 from ..model import ScanResult
 from .attestation import Attestation
 from .fonts import MissingFontError, require_font
-from .html import render_html
+from .html import DEFAULT_MAX_ROWS, html_chunks
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT = 120
@@ -50,23 +51,29 @@ def chromium_command(browser: str, profile_dir: str, *args: str) -> list[str]:
     return command + list(args)
 
 
-def write_pdf(result: ScanResult, output: str, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None) -> None:
-    """The auditor's report as PDF: the page size and the footer (report id, digest, page n / N) come from the page's @page rule."""
+def write_pdf(result: ScanResult, output: str, lang: str = "en", attestation: Attestation | None = None, paper: str | None = None, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+    """The auditor's report as PDF: the page size and the footer (report id, digest, page n / N) come from the page's @page rule;
+    ``max_rows`` caps the findings and the inventory as in the HTML report (0: every row)."""
     try:
         require_font(lang)  # never a PDF of empty boxes: Chromium prints those and succeeds
     except MissingFontError as exc:
         raise PdfError(str(exc)) from None
-    print_html(render_html(result, lang, attestation=attestation, paper=paper), output)
+    print_html(html_chunks(result, lang, attestation=attestation, paper=paper, max_rows=max_rows), output)
 
 
-def print_html(html: str, output: str) -> None:
-    """Print a self-contained HTML page to a PDF file (the period report uses it too)."""
+def print_html(html: str | Iterable[bytes], output: str) -> None:
+    """Print a self-contained HTML page (text, or UTF-8 chunks written as they come) to a PDF file (the period report uses it too)."""
     browser = find_chromium()
     if browser is None:
         raise PdfError("-f pdf needs Chromium on the PATH; install it (for example: apt-get install chromium) or use -f html and print from a browser")
     with tempfile.TemporaryDirectory(prefix="kubecomply-pdf-") as tmp:
         page = Path(tmp) / "report.html"
-        page.write_text(html, encoding="utf-8")
+        if isinstance(html, str):
+            page.write_text(html, encoding="utf-8")
+        else:
+            with page.open("wb") as fh:
+                for chunk in html:
+                    fh.write(chunk)
         # Printed beside the page, then put in place whole (scanner.atomic): Chromium killed
         # half-way must not leave a half PDF where the previous report was.
         target = Path(tmp) / "report.pdf"
