@@ -137,3 +137,40 @@ def test_deal_shares_the_cap_among_the_lists(sizes, cap):
     # one row per list in turn: no list gets a second row while another that has rows got none
     assert not any(t >= 2 for t in take) or all(t >= 1 for t, s in zip(take, sizes) if s)
     assert deal(sizes, 0) == list(sizes)
+
+
+
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: shop
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+      securityContext:
+        privileged: true
+"""
+WAIVER = """waivers:
+  - check: privileged-containers
+    match:
+      namespace: shop
+    justification: test fixture
+    approved_by: someone@example.com
+    expires: 2099-01-01
+"""
+
+
+def test_exception_register_names_at_most_max_rows_resources_per_waiver(tmp_path):
+    (tmp_path / "pods.yaml").write_text("---\n".join(POD.format(name=f"p{i}") for i in range(4)), encoding="utf-8")
+    (tmp_path / "waivers.yaml").write_text(WAIVER, encoding="utf-8")
+    saved = tmp_path / "r.json"
+    scanned = CliRunner().invoke(main, ["scan", "manifests", str(tmp_path / "pods.yaml"), "--waivers", str(tmp_path / "waivers.yaml"), "-f", "json", "-o", str(saved)])
+    assert scanned.exit_code in (0, 1), scanned.output
+    covered = [f for f in json.loads(saved.read_text())["findings"] if f.get("waiver")]
+    assert len({f["resource"]["name"] for f in covered}) == 4, "the fixture's waiver must cover the four pods"
+    capped = section(report(saved, "--max-rows", "1"), "waivers")
+    assert f"<strong>{len(covered)}</strong>" in capped and "and 3 more" in text(capped)  # the findings covered stay counted
+    full = section(report(saved), "waivers")
+    assert all(f"Pod/shop/p{i}" in text(full) for i in range(4)) and " more" not in text(full)

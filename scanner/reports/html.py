@@ -234,6 +234,12 @@ def _finding_groups(result: ScanResult, max_rows: int) -> list[dict[str, Any]]:
     return groups
 
 
+def _register_entry(waiver: Any, covered: list[tuple[str, int]], max_rows: int) -> dict[str, Any]:
+    """An exception register row: the resources it covers, at most ``max_rows`` of them named (0: all), the rest counted."""
+    shown = covered[:max_rows] if max_rows else covered
+    return {"w": waiver, "covered": shown, "covered_more": len(covered) - len(shown)}
+
+
 def _view(result: ScanResult, max_rows: int = 0) -> dict[str, Any]:
     """Every value the template prints, prepared from the result alone; ``max_rows`` caps the long lists (0: none)."""
     findings = result.findings
@@ -299,7 +305,7 @@ def _view(result: ScanResult, max_rows: int = 0) -> dict[str, Any]:
         "findings_hidden": sum(n for _, n in hidden),
         "findings_hidden_checks": len(hidden),
         "max_rows": max_rows,
-        "waivers": [{"w": w, "covered": _counted(waived_by.get(w.id, []))} for w in result.waivers],
+        "waivers": [_register_entry(w, _counted(waived_by.get(w.id, [])), max_rows) for w in result.waivers],
         "gaps": gaps,
         "check_errors": check_errors,
         "no_resources": no_resources,
