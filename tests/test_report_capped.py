@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import subprocess
 from collections import Counter
 
 import pytest
@@ -21,6 +23,7 @@ from click.testing import CliRunner
 from scanner.cli import main
 from scanner.reports.control_view import RESOURCE_OUTCOMES
 from scanner.reports.html import DEFAULT_MAX_ROWS, deal
+from scanner.reports.pdf import find_chromium
 
 FINDING_ROW = re.compile(r'<tr class="row-(fail|waived|baselined)">')
 
@@ -174,3 +177,13 @@ def test_exception_register_names_at_most_max_rows_resources_per_waiver(tmp_path
     assert f"<strong>{len(covered)}</strong>" in capped and "and 3 more" in text(capped)  # the findings covered stay counted
     full = section(report(saved), "waivers")
     assert all(f"Pod/shop/p{i}" in text(full) for i in range(4)) and " more" not in text(full)
+
+
+@pytest.mark.skipif(find_chromium() is None or shutil.which("pdftotext") is None, reason="Chromium or pdftotext is not on the PATH (.ci/run installs both)")
+def test_capped_pdf_says_how_many_findings_it_lists(demo, tmp_path):
+    pdf = tmp_path / "capped.pdf"
+    written = CliRunner().invoke(main, ["report", str(demo["saved"]), "-f", "pdf", "--max-rows", "3", "-o", str(pdf)], catch_exceptions=False)
+    assert written.exit_code == 0, written.output
+    printed = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert f"Of the {len(demo['data']['findings'])} findings, this list shows 3: at most 3" in printed
+    assert f"The scan evaluated {len(demo['data']['resources'])} resources, more than the 3" in printed
