@@ -159,7 +159,7 @@ class EmbeddedEngine:
             # reference grows with the modules an engine holds.
             modules = [by_file[f] for f in libraries_needed(files, libraries, facts) + files]
             engine = self._new_engine(modules)
-            wrapper = build_wrapper(members)
+            wrapper = build_wrapper(members, combined=True)
             for name, text in wrapper.modules:
                 engine.add_policy(name, text)
             kinds = None if any(ALL_KINDS in p.kinds for p in members) else {k for p in members for k in p.kinds}
@@ -351,15 +351,19 @@ class EmbeddedEngine:
                             serialised[kind] = f"{json.dumps(kind)}: {_dumps(kinds[kind])}"
                     inputs[present] = '{"kinds": {' + ", ".join(serialised[k] for k in present) + "}}"
                 lane.engine.set_input_json(inputs[present])
-                self._evaluate_scope(lane, index, result)
                 try:
-                    found = [json.loads(lane.engine.eval_rule_as_json(group)) for group in lane.wrapper.groups]
+                    answers = [json.loads(lane.engine.eval_rule_as_json(group)) for group in lane.wrapper.groups]
                 except Exception:
                     self._evaluate_each(lane, batch, start, index, result)
                     continue
-                for values in found:
-                    for kind, position, check_id, value in values or ():
-                        result.violations.append(parse_result(check_id, index[kind][position], value))
+                for values in answers:
+                    for kind, position, found, outside in values or ():
+                        resource_index = index[kind][position]
+                        for check_id, violations in found.items():
+                            for value in violations:
+                                result.violations.append(parse_result(check_id, resource_index, value))
+                        for check_id in outside:
+                            result.not_applicable.setdefault(check_id, set()).add(resource_index)
             step.advance(resources=len(batch))
         return result
 
@@ -386,10 +390,15 @@ class EmbeddedEngine:
         """The fast path failed for this lane and batch: run each check alone to find which one, and where.
 
         The batch is still the lane's input (a failed query does not change it).
+        The fast path also answers populations, so those are asked apart
+        first: a failing ``applies`` then marks only its own check.
         """
         if not lane.fallback_loaded:
             lane.engine.add_policy(*lane.wrapper.fallback)
+            if lane.wrapper.scope_module is not None:
+                lane.engine.add_policy(*lane.wrapper.scope_module)
             lane.fallback_loaded = True
+        self._evaluate_scope(lane, index, result)
         isolate: list[str] = []
         for rule, check_id in lane.wrapper.rules.items():
             try:
