@@ -359,7 +359,7 @@ class EmbeddedEngine:
                 for values in answers:
                     for kind, position, found, outside in values or ():
                         resource_index = index[kind][position]
-                        for check_id, violations in found.items():
+                        for check_id, violations in found.items():  # every check of the group, mostly empty
                             for value in violations:
                                 result.violations.append(parse_result(check_id, resource_index, value))
                         for check_id in outside:

@@ -47,7 +47,9 @@ class Wrapper:
     fallback: tuple[str, str]  # (file name, Rego text) of the per-check rules
     scope: str | None = None  # rule reference whose results are [check id, kind, i] outside a check's population
     # True when the fast path answers populations too: its results are then
-    # [kind, i, {check id: [violation, ...]}, [check id outside its population, ...]]
+    # [kind, i, {check id: [violation, ...]}, [check id outside its population, ...]],
+    # one per resource of the group's kinds (filtering clean ones in Rego cost more
+    # than decoding them)
     # (see build_wrapper's ``combined``); ``scope`` stays for the per-check fallback.
     combined: bool = False
     scope_module: tuple[str, str] | None = None  # with ``combined``: the scope package, loaded with the fallback
@@ -124,8 +126,8 @@ def build_wrapper(
         modules.append((f"kubecomply-group-{number}.rego", "\n".join(body) + "\n"))
         if combined:
             fast += [f"group_{number} contains [kind, i, found, out] if {{", *_kind_selector(kinds), "\tsome i, r in group"]
-            fast += [f"\tanswer := data.{group_package} {scope}", "\tfound := {check: vs | some check, vs in answer.all; count(vs) > 0}"]
-            fast += ["\tout := answer.outside", "\tcount(found) + count(out) > 0", "}", ""]
+            fast += [f"\tanswer := data.{group_package} {scope}", "\tfound := answer.all"]
+            fast += ["\tout := answer.outside", "}", ""]
         else:
             fast += [f"group_{number} contains [kind, i, check, v] if {{", *_kind_selector(kinds)]
             fast += ["\tsome i, r in group", f"\tsome check, found in data.{group_package}.all {scope}", "\tsome v in found", "}", ""]
