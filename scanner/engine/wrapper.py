@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 from sys import intern
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..model import Policy, Violation
@@ -50,9 +50,13 @@ class Wrapper:
     # [kind, i, {check id: [violation, ...]}, [check id outside its population, ...]],
     # one per resource of the group's kinds (filtering clean ones in Rego cost more
     # than decoding them)
-    # (see build_wrapper's ``combined``); ``scope`` stays for the per-check fallback.
+    # (see build_wrapper's ``combined``).
     combined: bool = False
-    scope_module: tuple[str, str] | None = None  # with ``combined``: the scope package, loaded with the fallback
+    # With ``combined``: one package per narrowed check answering [kind, i] outside its
+    # population, loaded with the fallback, so that an ``applies`` that raises marks only
+    # its own check (rule reference -> check id).
+    scope_modules: tuple[tuple[str, str], ...] = ()
+    scopes: dict[str, str] = field(default_factory=dict)
 
     @property
     def all_modules(self) -> list[tuple[str, str]]:
@@ -85,8 +89,9 @@ def build_wrapper(
     resource is outside of, inside one ``with`` scope: evaluated in scopes of
     their own, the ``applies`` rules computed the shared library (pod specs,
     containers) once more per check and resource, which measured 15-25% of a
-    lane's evaluation on workloads.  The separate scope package is still
-    generated, for batches whose fast path fails and is re-run check by check.
+    lane's evaluation on workloads.  A scope package per narrowed check is
+    generated instead, for batches whose fast path fails and are re-run check
+    by check.
     ``marker``, when given, becomes a constant rule ``kubecomply_marker`` in both the fast
     and the per-check package: the OPA engine queries whole packages and requires that value
     in every answer, because a package whose modules are gone (deleted mid-scan by someone
@@ -133,7 +138,8 @@ def build_wrapper(
             fast += ["\tsome i, r in group", f"\tsome check, found in data.{group_package}.all {scope}", "\tsome v in found", "}", ""]
         groups.append(f"data.{package}.fast.group_{number}")
     scope_ref = None
-    scope_module = None
+    scope_modules: list[tuple[str, str]] = []
+    scopes: dict[str, str] = {}
     narrowed = [p for p in policies if p.has_applies]
     outside: list[str] = []
     for policy in narrowed:
@@ -143,13 +149,17 @@ def build_wrapper(
         # One query answers both (the OPA server: one HTTP request per batch).
         fast += outside
         scope_ref = f"data.{package}.fast.outside"
+    elif narrowed and combined:
+        for number, policy in enumerate(narrowed):
+            rule = [f"outside contains [kind, i] if {{", *_kind_selector(policy.kinds)]
+            rule += ["\tsome i, r in group", f"\tnot data.{policy.package}.applies {scope}", "}", ""]
+            scope_modules.append((f"kubecomply-scope-{number}.rego", "\n".join([f"package {package}.scope_{number}", *header, *rule])))
+            scopes[f"data.{package}.scope_{number}.outside"] = policy.id
     elif narrowed:
-        scope_module = ("kubecomply-scope.rego", "\n".join([f"package {package}.scope", *header, *outside]))
-        if not combined:
-            modules.append(scope_module)
+        modules.append(("kubecomply-scope.rego", "\n".join([f"package {package}.scope", *header, *outside])))
         scope_ref = f"data.{package}.scope.outside"
     modules.append(("kubecomply-fast.rego", "\n".join(fast)))
-    return Wrapper(modules, groups, rules, ("kubecomply-each.rego", "\n".join(each)), scope_ref, combined, scope_module if combined else None)
+    return Wrapper(modules, groups, rules, ("kubecomply-each.rego", "\n".join(each)), scope_ref, combined, tuple(scope_modules), scopes)
 
 
 def group_by_kind(resources: Sequence[dict[str, Any]], offset: int = 0) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
