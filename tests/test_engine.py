@@ -227,3 +227,30 @@ def test_findings_are_sorted_exactly_by_their_sort_key():
     random.Random(3).shuffle(shuffled)
     assert len(shuffled) > 50
     assert sorted_findings(shuffled) == sorted(shuffled, key=Finding.sort_key) == result.findings
+
+
+def test_an_applies_rule_that_fails_marks_only_its_own_check(policy_dir):
+    """The fast path answers violations and populations together; when one check's
+    ``applies`` raises, the batch is re-run check by check, and only that check is
+    reported as not having run: the other check's findings and population stay."""
+    broken = PRIVILEGED + '\napplies if startswith(input.metadata.labels.tier, "web")\n'
+    narrowed = PRIVILEGED + '\napplies if input.metadata.name != "d0"\n'
+    engine = load(policy_dir, a=check_module("broken-applies", "t.a", broken), b=check_module("narrowed", "t.b", narrowed))
+    resources = [deployment(f"d{i}", privileged=True) for i in range(3)]
+    resources[1]["metadata"]["labels"] = {"tier": 7}  # startswith() on a number: regorus raises
+    result = engine.evaluate(resources, {})
+    assert "its applies rule could not be evaluated" in result.failed_checks["broken-applies"]
+    assert "narrowed" not in result.failed_checks
+    assert result.not_applicable["narrowed"] == {0}
+    assert sorted(v.resource_index for v in result.violations if v.policy_id == "narrowed") == [0, 1, 2]
+
+
+def test_the_fast_path_gives_populations_and_findings_of_every_check_in_a_lane(policy_dir):
+    narrowed = PRIVILEGED + '\napplies if input.metadata.name != "d3"\n'
+    engine = load(policy_dir, a=check_module("plain", "t.a", PRIVILEGED), b=check_module("narrowed", "t.b", narrowed))
+    resources = [deployment(f"d{i}", privileged=(i % 2 == 1)) for i in range(6)]
+    result = engine.evaluate(resources, {})
+    assert result.failed_checks == {}
+    assert result.not_applicable == {"narrowed": {3}}
+    found = sorted((v.policy_id, v.resource_index) for v in result.violations)
+    assert found == [("narrowed", 1), ("narrowed", 3), ("narrowed", 5), ("plain", 1), ("plain", 3), ("plain", 5)]

@@ -86,7 +86,6 @@ class _Lane:
     wrapper: Wrapper
     kinds: set[str] | None  # the kinds its checks evaluate; None: every kind
     reads_inventory: bool
-    narrowed: frozenset[str] = frozenset()  # its checks that define ``applies``
     fallback_loaded: bool = False  # the per-check rules, loaded the first time a batch needs them
     policies: tuple[Policy, ...] = ()
     pins: dict[str, dict[str, str]] = field(default_factory=dict)  # check id -> {its own rule: check id}, see _evaluate_each_check
@@ -159,12 +158,11 @@ class EmbeddedEngine:
             # reference grows with the modules an engine holds.
             modules = [by_file[f] for f in libraries_needed(files, libraries, facts) + files]
             engine = self._new_engine(modules)
-            wrapper = build_wrapper(members)
+            wrapper = build_wrapper(members, combined=True)
             for name, text in wrapper.modules:
                 engine.add_policy(name, text)
             kinds = None if any(ALL_KINDS in p.kinds for p in members) else {k for p in members for k in p.kinds}
-            narrowed = frozenset(p.id for p in members if p.has_applies)
-            lanes.append(_Lane(engine, wrapper, kinds, any(m.path in readers for m in modules), narrowed, policies=tuple(members)))
+            lanes.append(_Lane(engine, wrapper, kinds, any(m.path in readers for m in modules), policies=tuple(members)))
         self._inventory_kinds = inventory_kinds(policy_set)
         self._lanes = lanes
         self._loaded = True
@@ -351,45 +349,45 @@ class EmbeddedEngine:
                             serialised[kind] = f"{json.dumps(kind)}: {_dumps(kinds[kind])}"
                     inputs[present] = '{"kinds": {' + ", ".join(serialised[k] for k in present) + "}}"
                 lane.engine.set_input_json(inputs[present])
-                self._evaluate_scope(lane, index, result)
                 try:
-                    found = [json.loads(lane.engine.eval_rule_as_json(group)) for group in lane.wrapper.groups]
+                    answers = [json.loads(lane.engine.eval_rule_as_json(group)) for group in lane.wrapper.groups]
                 except Exception:
                     self._evaluate_each(lane, batch, start, index, result)
                     continue
-                for values in found:
-                    for kind, position, check_id, value in values or ():
-                        result.violations.append(parse_result(check_id, index[kind][position], value))
+                for values in answers:
+                    for kind, position, found, outside in values or ():
+                        resource_index = index[kind][position]
+                        for check_id, violations in found.items():  # every check of the group, mostly empty
+                            for value in violations:
+                                result.violations.append(parse_result(check_id, resource_index, value))
+                        for check_id in outside:
+                            result.not_applicable.setdefault(check_id, set()).add(resource_index)
             step.advance(resources=len(batch))
         return result
-
-    @staticmethod
-    def _evaluate_scope(lane: "_Lane", index: dict[str, list[int]], result: Evaluation) -> None:
-        """Which resources are outside the population of the lane's checks that define ``applies``.
-
-        A check whose ``applies`` cannot be evaluated has an unknown
-        population, so it is reported as not having run, never as passing.
-        """
-        if lane.wrapper.scope is None:
-            return
-        try:
-            result.add_outside(json.loads(lane.engine.eval_rule_as_json(lane.wrapper.scope)), index)
-        except Exception as exc:
-            file, line, message = engine_error_text(exc)
-            where = f" at {file}:{line}" if file else ""
-            for check_id in sorted(lane.narrowed):
-                previous = result.failed_checks.get(check_id)
-                reason = f"its applies rule could not be evaluated{where}: {message}"
-                result.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
 
     def _evaluate_each(self, lane: "_Lane", batch: Sequence[dict[str, Any]], start: int, index: dict, result: Evaluation) -> None:
         """The fast path failed for this lane and batch: run each check alone to find which one, and where.
 
         The batch is still the lane's input (a failed query does not change it).
+        The fast path also answers populations, so those are asked apart
+        first, one check at a time: a failing ``applies`` marks only its own check.
         """
         if not lane.fallback_loaded:
             lane.engine.add_policy(*lane.wrapper.fallback)
+            for module in lane.wrapper.scope_modules:
+                lane.engine.add_policy(*module)
             lane.fallback_loaded = True
+        for rule, check_id in lane.wrapper.scopes.items():
+            try:
+                outside = json.loads(lane.engine.eval_rule_as_json(rule))
+            except Exception as exc:
+                file, line, message = engine_error_text(exc)
+                where = f" at {file}:{line}" if file else ""
+                previous = result.failed_checks.get(check_id)
+                reason = f"its applies rule could not be evaluated{where}: {message}"
+                result.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
+                continue
+            result.add_outside([[check_id, kind, position] for kind, position in outside or ()], index)
         isolate: list[str] = []
         for rule, check_id in lane.wrapper.rules.items():
             try:
