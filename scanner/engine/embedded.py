@@ -26,6 +26,7 @@ from .. import progress
 from ..model import Policy
 from ..policies import ALL_KINDS, PolicyError, PolicySet
 from . import EngineError, Evaluation, UnevaluableInput
+from . import shipped_facts
 from .ast_facts import module_facts
 from .builtins import check_builtins
 from ..forking import DIED, OK, TIMEOUT, WorkerError, default_workers, map_forked, run_guarded, slices
@@ -143,10 +144,14 @@ class EmbeddedEngine:
         self._inventory_kinds: set[str] | None = None  # None: hand over every kind
 
     def load(self, policy_set: PolicySet) -> None:
-        # Vet everything once in one engine: syntax (file and line), unknown
-        # builtins, whether anything may read data.inventory.
-        vetting = self._new_engine(policy_set.modules)
-        facts = module_facts(vetting.get_ast_as_json())
+        # Vet everything once: syntax (file and line), unknown builtins, whether
+        # anything may read data.inventory.  Bundled modules whose exact text
+        # is known come with shipped facts (parsed at build time); the rest are
+        # parsed here, in one engine of their own.
+        facts, unknown = shipped_facts.split(policy_set.modules)
+        if unknown:
+            facts.update(module_facts(self._new_engine(unknown).get_ast_as_json()))
+            facts = {m.path: facts[m.path] for m in policy_set.modules if m.path in facts}  # load order, as the checks report
         check_builtins(policy_set.modules, facts)
         readers = modules_reading_inventory(facts)
         check_files = {p.file for p in policy_set.policies}
