@@ -19,7 +19,8 @@ from typing import Any, Iterable, Sequence
 
 from .model import SEVERITIES, Policy
 from .offline_builtins import allowed_builtins
-from .sources.yaml_loader import DocumentError, load_user_yaml
+from .shipped_yaml import load_yaml
+from .sources.yaml_loader import DocumentError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,8 +150,8 @@ def display_paths(folder: Path, files: Sequence[Path]) -> list[str]:
     return out
 
 
-def parse_metadata(text: str, file: str) -> tuple[dict[str, Any] | None, int | None]:
-    """Return the package-scope METADATA block (parsed YAML) and its line.
+def metadata_block(text: str) -> tuple[str, int] | None:
+    """The package-scope METADATA block as YAML text, and the line of its marker; None without one.
 
     OPA's rule: a METADATA comment block directly above ``package`` has package
     scope.  We read only that one; rule-scope annotations are left to the engine.
@@ -158,7 +159,7 @@ def parse_metadata(text: str, file: str) -> tuple[dict[str, Any] | None, int | N
     lines = text.splitlines()
     package_index = next((i for i, line in enumerate(lines) if line.startswith("package ")), None)
     if package_index is None:
-        return None, None
+        return None
     # Walk up through the contiguous comment block above `package`.
     start = package_index
     while start > 0 and lines[start - 1].lstrip().startswith("#"):
@@ -166,15 +167,23 @@ def parse_metadata(text: str, file: str) -> tuple[dict[str, Any] | None, int | N
     block = lines[start:package_index]
     marker = next((i for i, line in enumerate(block) if line.strip() == "# METADATA"), None)
     if marker is None:
-        return None, None
+        return None
     body = []
     for line in block[marker + 1 :]:
         stripped = line.lstrip()
         content = stripped[1:]
         body.append(content[1:] if content.startswith(" ") else content)
-    meta_line = start + marker + 1
+    return "\n".join(body), start + marker + 1
+
+
+def parse_metadata(text: str, file: str) -> tuple[dict[str, Any] | None, int | None]:
+    """Return the package-scope METADATA block (parsed YAML) and its line."""
+    found = metadata_block(text)
+    if found is None:
+        return None, None
+    body, meta_line = found
     try:
-        data = load_user_yaml("\n".join(body)) or {}
+        data = load_yaml(body) or {}
     except DocumentError as exc:
         line = meta_line + exc.line if exc.line else meta_line
         raise PolicyError(file, line, f"METADATA is not valid YAML: {exc.reason}") from None

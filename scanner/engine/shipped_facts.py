@@ -15,9 +15,9 @@ the text says (calls with lines, data references, package); whether each
 called builtin exists is still asked of the installed regorus at every load.
 
 Regenerate after editing a bundled module (tests/test_shipped_facts.py fails
-until then)::
+until then; scanner/shipped.py writes this file and the shipped YAML)::
 
-    .venv/bin/python -m scanner.engine.shipped_facts
+    .venv/bin/python -m scanner.shipped
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any, Iterable, Sequence
 from .ast_facts import ModuleFacts
 
 FACTS_FILE = Path(__file__).resolve().parent / "bundled_facts.json"
-REGENERATE = ".venv/bin/python -m scanner.engine.shipped_facts"
+REGENERATE = ".venv/bin/python -m scanner.shipped"
 # Bumped when the facts' shape changes; a file of another format is not used.
 FORMAT = 1
 _loaded: dict[str, dict[str, Any]] | None = None
@@ -110,14 +110,3 @@ def bundled_modules() -> list[Any]:
     from ..policies import load_policies
 
     return load_policies().modules
-
-
-def main() -> int:
-    modules = bundled_modules()
-    FACTS_FILE.write_text(render(modules), encoding="utf-8")
-    print(f"wrote facts for {len(modules)} bundled modules to {FACTS_FILE}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
