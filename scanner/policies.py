@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from .model import SEVERITIES, Policy
 from .offline_builtins import allowed_builtins
@@ -51,13 +51,45 @@ WORKLOAD_KINDS: tuple[str, ...] = (
 KIND_GROUPS: dict[str, tuple[str, ...]] = {"workloads": WORKLOAD_KINDS}
 ALL_KINDS = "*"
 
+class AtLineStart:
+    """``re.compile("^" + pattern, re.MULTILINE)`` with the same matches, found several times faster.
+
+    Why: with ``^`` the regex engine tries the pattern at every position of
+    the text; anchored on a newline instead, it jumps from one newline to the
+    next.  Over the 180-odd bundled modules that was 10x for ``^deny\b``, and a
+    few ms of every scan's start-up (issue 16).  The text is searched with a
+    newline in front, so the first line counts too; a match's ``start()`` and
+    groups are those of the original text (``end()`` is one more, and
+    ``group(0)`` begins with the newline).
+    """
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern = "^" + pattern
+        self._regex = re.compile("\n(?:" + pattern + ")", flags | re.MULTILINE)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._regex.search("\n" + text)
+
+    def findall(self, text: str) -> list[Any]:
+        """As ``re.findall``: the whole matches (without the newline), the one group, or tuples of groups."""
+        groups = self._regex.groups
+        if groups == 0:
+            return [m.group(0)[1:] for m in self.finditer(text)]
+        if groups == 1:
+            return self._regex.findall("\n" + text)
+        return [m.groups("") for m in self.finditer(text)]
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self._regex.finditer("\n" + text)
+
+
 REQUIRED_FIELDS = ("title", "description")
 REQUIRED_CUSTOM_FIELDS = ("id", "severity", "kinds", "remediation")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
-PACKAGE_LINE = re.compile(r"^package\s+([A-Za-z_][\w.]*)\s*$", re.MULTILINE)
+PACKAGE_LINE = AtLineStart(r"package\s+([A-Za-z_][\w.]*)\s*$")
 # A check narrows its population with a rule named ``applies`` (docs/policies.md, "Populations").
-APPLIES_RULE = re.compile(r"^applies(?:\s+if\b|\s*:?=|\s*\{)", re.MULTILINE)
-DENY_RULE = re.compile(r"^deny\b", re.MULTILINE)
+APPLIES_RULE = AtLineStart(r"applies(?:\s+if\b|\s*:?=|\s*\{)")
+DENY_RULE = AtLineStart(r"deny\b")
 
 
 class PolicyError(Exception):

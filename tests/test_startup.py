@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,34 @@ def test_display_paths_of_the_bundled_policies(monkeypatch, tmp_path):
         monkeypatch.chdir(cwd)
         assert display_paths(BUNDLED_POLICY_DIR, files) == [display_path(f) for f in files], cwd
     assert os.sep in display_paths(BUNDLED_POLICY_DIR, files)[0]
+
+
+SAMPLES = [
+    "deny contains x if {\n}\n",  # on the first line
+    "package a.b\n\ndeny contains 1 if input.x\n\ndeny contains 2 if input.y\n",
+    "# deny in a comment\n  deny indented\ndenyx := 1\n",
+    "package  p.q  \n",
+    "package p\r\ndeny\r\n",
+    "f(x) := 1\ng (y) := 2\n\nimport data.lib.k as kk\nimport data.lib.w\nh\n(z) := 3\n",
+    "applies if {\n}\napplies := true\napplies\n{\n}\n",
+    "",
+    "\n\n\n",
+]
+
+
+def test_at_line_start_matches_like_a_multiline_caret():
+    from scanner.engine.builtins import FUNCTION_DEFINITION, IMPORT_LINE
+    from scanner.policies import APPLIES_RULE, DENY_RULE, PACKAGE_LINE
+
+    texts = SAMPLES + [f.read_text(encoding="utf-8") for f in iter_rego_files(BUNDLED_POLICY_DIR)]
+    for fast in (PACKAGE_LINE, APPLIES_RULE, DENY_RULE, FUNCTION_DEFINITION, IMPORT_LINE):
+        slow = re.compile(fast.pattern, re.MULTILINE)
+        for text in texts:
+            expected = slow.search(text)
+            found = fast.search(text)
+            assert (found is None) == (expected is None), (fast.pattern, text[:60])
+            if expected is not None:
+                assert (found.start(), found.groups()) == (expected.start(), expected.groups())
+            assert fast.findall(text) == slow.findall(text)
+            assert [(m.start(), m.groups()) for m in fast.finditer(text)] == [(m.start(), m.groups()) for m in slow.finditer(text)]
+    assert DENY_RULE.search(SAMPLES[1]).start() == SAMPLES[1].index("deny")  # found where a line starts, not in "\n"

@@ -158,12 +158,17 @@ class EmbeddedEngine:
         libraries = [m.path for m in policy_set.modules if m.path not in check_files]
         by_file = {m.path: m for m in policy_set.modules}
         lanes = []
+        bases: dict[tuple[str, ...], Any] = {}  # libraries -> an engine holding just them, cloned for each lane
         for members in lane_plan(policy_set.policies, self.lane_size):
             files = [p.file for p in members]
             # Only the libraries these checks reach: regorus' cost per data
             # reference grows with the modules an engine holds.
-            modules = [by_file[f] for f in libraries_needed(files, libraries, facts) + files]
-            engine = self._new_engine(modules)
+            needed = tuple(libraries_needed(files, libraries, facts))
+            if needed not in bases:
+                bases[needed] = self._new_engine([by_file[f] for f in needed])
+            # Cloning shares the parsed libraries: most lanes hold the same one or two.
+            engine = self._new_engine([by_file[f] for f in files], bases[needed].clone())
+            modules = [by_file[f] for f in needed + tuple(files)]
             wrapper = build_wrapper(members)
             for name, text in wrapper.modules:
                 engine.add_policy(name, text)
@@ -175,8 +180,9 @@ class EmbeddedEngine:
         self._loaded = True
 
     @staticmethod
-    def _new_engine(modules: Sequence[Any]) -> Any:
-        engine = regorus.Engine()
+    def _new_engine(modules: Sequence[Any], engine: Any = None) -> Any:
+        """``engine`` (a new one by default) with ``modules`` added; a module that does not parse is a PolicyError."""
+        engine = regorus.Engine() if engine is None else engine
         for module in modules:
             try:
                 engine.add_policy(module.path, module.text)
