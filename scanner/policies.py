@@ -90,6 +90,9 @@ PACKAGE_LINE = AtLineStart(r"package\s+([A-Za-z_][\w.]*)\s*$")
 # A check narrows its population with a rule named ``applies`` (docs/policies.md, "Populations").
 APPLIES_RULE = AtLineStart(r"applies(?:\s+if\b|\s*:?=|\s*\{)")
 DENY_RULE = AtLineStart(r"deny\b")
+PACKAGE_START = AtLineStart("package ")
+# What str.splitlines() also splits at, besides "\n".
+OTHER_LINE_BREAKS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 class PolicyError(Exception):
@@ -188,8 +191,15 @@ def metadata_block(text: str) -> tuple[str, int] | None:
     OPA's rule: a METADATA comment block directly above ``package`` has package
     scope.  We read only that one; rule-scope annotations are left to the engine.
     """
-    lines = text.splitlines()
-    package_index = next((i for i, line in enumerate(lines) if line.startswith("package ")), None)
+    found = PACKAGE_START.search(text)
+    if found is not None and not OTHER_LINE_BREAKS.search(text, 0, found.start()):
+        # Only the lines above the package line matter: splitting the whole
+        # text of every module was a visible part of start-up (issue 16).
+        lines = text[: found.start()].splitlines()
+        package_index = len(lines)
+    else:  # no package line, or line breaks other than "\n" before it: the general way
+        lines = text.splitlines()
+        package_index = next((i for i, line in enumerate(lines) if line.startswith("package ")), None)
     if package_index is None:
         return None
     # Walk up through the contiguous comment block above `package`.

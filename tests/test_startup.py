@@ -83,3 +83,45 @@ def test_at_line_start_matches_like_a_multiline_caret():
             assert fast.findall(text) == slow.findall(text)
             assert [(m.start(), m.groups()) for m in fast.finditer(text)] == [(m.start(), m.groups()) for m in slow.finditer(text)]
     assert DENY_RULE.search(SAMPLES[1]).start() == SAMPLES[1].index("deny")  # found where a line starts, not in "\n"
+
+
+def _metadata_block_by_splitting_everything(text: str):
+    """The reference: split the whole text and take the first line that starts with 'package '."""
+    lines = text.splitlines()
+    package_index = next((i for i, line in enumerate(lines) if line.startswith("package ")), None)
+    if package_index is None:
+        return None
+    start = package_index
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    block = lines[start:package_index]
+    marker = next((i for i, line in enumerate(block) if line.strip() == "# METADATA"), None)
+    if marker is None:
+        return None
+    body = [(line.lstrip()[1:][1:] if line.lstrip()[1:].startswith(" ") else line.lstrip()[1:]) for line in block[marker + 1 :]]
+    return "\n".join(body), start + marker + 1
+
+
+def test_metadata_block_reads_only_the_head_with_the_same_answer():
+    from scanner.policies import metadata_block
+
+    meta = "# METADATA\n# title: T\n# custom:\n#   id: x\n"
+    texts = [
+        meta + "package a\n\ndeny if true\n",
+        "package a\n",
+        meta + "\n" + "package a\n",  # a blank line: not package scope
+        meta + "package\tfoo\npackage b\n",  # "package\\t" is not "package "
+        meta + "packages\n",
+        meta.replace("\n", "\r\n") + "package a\r\n",
+        meta + "x\x0cpackage a\n",  # a form feed splits a line too
+        meta[:-1] + "\x0cpackage a\npackage b\n",  # ... so "package a", right below the block, comes first
+        meta.replace("# title: T", "# title: T\x0c# x: 1") + "package a\n",
+        meta + "\x1c" + "package a\n",
+        "# METADATA\n# title: T\n" + "package a\n" + meta + "package b\n",
+        "",
+    ] + [f.read_text(encoding="utf-8") for f in iter_rego_files(BUNDLED_POLICY_DIR)]
+    found = 0
+    for text in texts:
+        assert metadata_block(text) == _metadata_block_by_splitting_everything(text), text[:80]
+        found += metadata_block(text) is not None
+    assert found > 80
