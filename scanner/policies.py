@@ -91,8 +91,9 @@ PACKAGE_LINE = AtLineStart(r"package\s+([A-Za-z_][\w.]*)\s*$")
 APPLIES_RULE = AtLineStart(r"applies(?:\s+if\b|\s*:?=|\s*\{)")
 DENY_RULE = AtLineStart(r"deny\b")
 PACKAGE_START = AtLineStart("package ")
-# What str.splitlines() also splits at, besides "\n".
-OTHER_LINE_BREAKS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# What str.splitlines() also splits at, besides "\n" (looked for one by one: a regular
+# expression with these characters took 5 ms to compile, at every start).
+OTHER_LINE_BREAKS = ("\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
 class PolicyError(Exception):
@@ -192,7 +193,7 @@ def metadata_block(text: str) -> tuple[str, int] | None:
     scope.  We read only that one; rule-scope annotations are left to the engine.
     """
     found = PACKAGE_START.search(text)
-    if found is not None and not OTHER_LINE_BREAKS.search(text, 0, found.start()):
+    if found is not None and not any(c in text[: found.start()] for c in OTHER_LINE_BREAKS):
         # Only the lines above the package line matter: splitting the whole
         # text of every module was a visible part of start-up (issue 16).
         lines = text[: found.start()].splitlines()
