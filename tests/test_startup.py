@@ -125,3 +125,30 @@ def test_metadata_block_reads_only_the_head_with_the_same_answer():
         assert metadata_block(text) == _metadata_block_by_splitting_everything(text), text[:80]
         found += metadata_block(text) is not None
     assert found > 80
+
+
+def test_yaml_reader_pattern_is_compiled_on_first_use_and_works(tmp_path):
+    """PyYAML's pure-Python reader still refuses what it refused; only its compile waits until then."""
+    import subprocess
+    import sys
+
+    program = (
+        "import re\n"
+        "compile_before = re.compile\n"
+        "import scanner.sources.yaml_loader\n"
+        "import yaml, yaml.reader\n"
+        "assert re.compile is compile_before, 're.compile restored'\n"
+        "lazy = yaml.reader.Reader.NON_PRINTABLE\n"
+        "assert type(lazy).__name__ == '_CompiledOnFirstUse', type(lazy)\n"
+        "try:\n"
+        "    yaml.load('a: b\\x01', Loader=yaml.SafeLoader)\n"
+        "except yaml.reader.ReaderError as exc:\n"
+        "    print(exc)\n"
+        "print(lazy.pattern == yaml.reader.Reader.NON_PRINTABLE.pattern)\n"
+        "print(yaml.safe_load('a: [1, é]'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "unacceptable character #x0001: special characters are not allowed"
+    assert lines[-2:] == ["True", "{'a': [1, 'é']}"]
