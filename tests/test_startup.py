@@ -152,3 +152,46 @@ def test_yaml_reader_pattern_is_compiled_on_first_use_and_works(tmp_path):
     lines = out.stdout.splitlines()
     assert lines[0] == "unacceptable character #x0001: special characters are not allowed"
     assert lines[-2:] == ["True", "{'a': [1, 'é']}"]
+
+
+def test_a_small_scan_builds_only_the_lanes_it_uses():
+    """Lanes are built on first use; one Pod reaches only the lanes over Pods, with the results of an eager build."""
+    from scanner.engine.embedded import EmbeddedEngine
+    from scanner.policies import load_policies
+
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    policies = load_policies()
+    lazy = EmbeddedEngine(workers=1, check_timeout=None, memory_limit=None)
+    lazy.load(policies)
+    found = lazy.evaluate([pod], {})
+    built = {lane.engine.built for lane in lazy._lanes}
+    assert built == {True, False}
+    assert all(lane.engine.built == (lane.kinds is None or "Pod" in lane.kinds) for lane in lazy._lanes)
+    eager = EmbeddedEngine(workers=1, check_timeout=None, memory_limit=None)
+    eager.load(policies)
+    for lane in eager._lanes:
+        lane.engine.engine()  # built before any data is given
+    again = eager.evaluate([pod], {})
+    assert sorted((v.policy_id, v.path) for v in found.violations) == sorted((v.policy_id, v.path) for v in again.violations) != []
+
+
+def test_a_lazy_engine_replays_the_data_given_before_it_was_built():
+    import regorus
+
+    from scanner.engine.lazy_engine import LazyEngine
+
+    def build():
+        engine = regorus.Engine()
+        engine.add_policy("m.rego", "package m\n\nimport rego.v1\n\nx := data.k\n")
+        return engine
+
+    lazy = LazyEngine(build)
+    lazy.add_data_json('{"stale": 1}')
+    lazy.clear_data()
+    lazy.add_data_json('{"k": 2}')
+    assert not lazy.built
+    assert lazy.eval_rule("data.m.x") == 2
+    assert lazy.built
+    lazy.clear_data()
+    lazy.add_data_json('{"k": 3}')
+    assert lazy.eval_rule("data.m.x") == 3
