@@ -22,8 +22,6 @@ a tie differently from 29/200.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 NO_SCORE = "n/a"
 
 
@@ -33,6 +31,10 @@ def whole_percent(share: float) -> int:
         return 0
     if share >= 1:
         return 100
+    # Imported here: fractions (and decimal, which it loads) were 10 M instructions of
+    # every start-up, and a JSON scan shows no percentage (issue 16).
+    from fractions import Fraction
+
     exact = Fraction(share).limit_denominator(1_000_000) * 100
     whole = int(exact)  # floor: exact is positive
     if exact - whole > Fraction(1, 2):

@@ -23,10 +23,10 @@ RANKS = {
     # the YAML reader of the sources is also how policies, mappings, waivers and --data files are read.
     "sources.yaml_loader": 0,
     "__init__": 0, "model": 0, "redact": 0, "forking": 0, "gc_pause": 0, "jsonbytes": 0, "provenance": 0, "textsafe": 0, "atomic": 0, "threads": 0, "progress": 0, "score_text": 0,
-    "offline_builtins": 1, "integrity": 1,
+    "offline_builtins": 1, "integrity": 1, "shipped_yaml": 1,
     "policies": 2,
     "sources": 3, "engine": 3, "compliance": 3,
-    "findings": 4, "summary": 4, "policy_tests": 4, "evidence": 4, "evidence_redact": 4, "engine_input": 4, "result_check": 4,
+    "findings": 4, "summary": 4, "policy_tests": 4, "evidence": 4, "evidence_redact": 4, "engine_input": 4, "result_check": 4, "shipped": 4,
     "config_data": 5,
     "reports": 5, "pipeline": 6,
     "cli_guard": 7, "cli": 8, "__main__": 9,

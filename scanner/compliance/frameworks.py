@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..model import ASSESSED_STATUSES, VIOLATION_STATUSES, ControlResult, Finding, FrameworkResult
 from ..policies import bundled_dir, display_path
-from ..sources.yaml_loader import DocumentError, load_user_yaml
+from ..shipped_yaml import load_yaml
+from ..sources.yaml_loader import DocumentError
 
 if TYPE_CHECKING:
     from .population import Populations
@@ -111,7 +112,7 @@ def _require(data: dict[str, Any], key: str, file: str, where: str) -> Any:
 def load_framework(path: Path) -> Framework:
     name = display_path(path)
     try:
-        data = load_user_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"{name}: cannot read mapping: {str(exc).splitlines()[0]}") from None
     except DocumentError as exc:

@@ -15,17 +15,18 @@ from typing import Iterable, Sequence
 import regorus
 
 from ..offline_builtins import NOT_OFFLINE, refusal
-from ..policies import Module, PolicyError
+from ..policies import AtLineStart, Module, PolicyError
 from .ast_facts import ModuleFacts, module_facts
 
-FUNCTION_DEFINITION = re.compile(r"^([A-Za-z_][\w]*)\s*\(", re.MULTILINE)
+FUNCTION_DEFINITION = AtLineStart(r"([A-Za-z_][\w]*)\s*\(")
+IMPORT_LINE = AtLineStart(r"import\s+(data\.[\w.]+)(?:\s+as\s+(\w+))?")
 UNKNOWN_FUNCTION = "could not find function"
 _known: dict[str, bool] = {}
 
 
 def _import_aliases(text: str) -> set[str]:
     aliases = set()
-    for match in re.finditer(r"^import\s+(data\.[\w.]+)(?:\s+as\s+(\w+))?", text, re.MULTILINE):
+    for match in IMPORT_LINE.finditer(text):
         aliases.add(match.group(2) or match.group(1).rsplit(".", 1)[-1])
     return aliases
 

@@ -26,11 +26,13 @@ from .. import progress
 from ..model import Policy
 from ..policies import ALL_KINDS, PolicyError, PolicySet
 from . import EngineError, Evaluation, UnevaluableInput
+from . import shipped_facts
 from .ast_facts import module_facts
 from .builtins import check_builtins
 from ..forking import DIED, OK, TIMEOUT, WorkerError, default_workers, map_forked, run_guarded, slices
 from .data_refs import libraries_needed, modules_reading_inventory
 from .inventory_kinds import inventory_kinds, trim_inventory
+from .lazy_engine import LazyEngine
 from .wrapper import Wrapper, build_wrapper, group_by_kind, parse_result, resource_label
 
 DEFAULT_BATCH_SIZE = 2000
@@ -140,36 +142,52 @@ class EmbeddedEngine:
         self._lanes: list[_Lane] = []
         self._loaded = False
         self._inventory_kinds: set[str] | None = None  # None: hand over every kind
+        self._modules: dict[str, Any] = {}  # file -> module, for lanes built on first use
 
     def load(self, policy_set: PolicySet) -> None:
-        # Vet everything once in one engine: syntax (file and line), unknown
-        # builtins, whether anything may read data.inventory.
-        vetting = self._new_engine(policy_set.modules)
-        facts = module_facts(vetting.get_ast_as_json())
+        # Vet everything once: syntax (file and line), unknown builtins, whether
+        # anything may read data.inventory.  Bundled modules whose exact text
+        # is known come with shipped facts (parsed at build time); the rest are
+        # parsed here, in one engine of their own.
+        facts, unknown = shipped_facts.split(policy_set.modules)
+        if unknown:
+            facts.update(module_facts(self._new_engine(unknown).get_ast_as_json()))
+            facts = {m.path: facts[m.path] for m in policy_set.modules if m.path in facts}  # load order, as the checks report
         check_builtins(policy_set.modules, facts)
         readers = modules_reading_inventory(facts)
         check_files = {p.file for p in policy_set.policies}
         libraries = [m.path for m in policy_set.modules if m.path not in check_files]
-        by_file = {m.path: m for m in policy_set.modules}
+        by_file = self._modules = {m.path: m for m in policy_set.modules}
         lanes = []
+        bases: dict[tuple[str, ...], Any] = {}  # libraries -> an engine holding just them, cloned for each lane
         for members in lane_plan(policy_set.policies, self.lane_size):
             files = [p.file for p in members]
             # Only the libraries these checks reach: regorus' cost per data
             # reference grows with the modules an engine holds.
-            modules = [by_file[f] for f in libraries_needed(files, libraries, facts) + files]
-            engine = self._new_engine(modules)
+            needed = tuple(libraries_needed(files, libraries, facts))
+            modules = [by_file[f] for f in needed + tuple(files)]
             wrapper = build_wrapper(members, combined=True)
-            for name, text in wrapper.modules:
-                engine.add_policy(name, text)
+            # Built when the lane is first evaluated: a scan uses only the lanes its kinds reach.
+            engine = LazyEngine(lambda needed=needed, files=files, wrapper=wrapper: self._lane_engine(bases, needed, [by_file[f] for f in files], wrapper))
             kinds = None if any(ALL_KINDS in p.kinds for p in members) else {k for p in members for k in p.kinds}
             lanes.append(_Lane(engine, wrapper, kinds, any(m.path in readers for m in modules), policies=tuple(members)))
         self._inventory_kinds = inventory_kinds(policy_set)
         self._lanes = lanes
         self._loaded = True
 
+    def _lane_engine(self, bases: dict[tuple[str, ...], Any], libraries: tuple[str, ...], checks: list[Any], wrapper: Wrapper) -> Any:
+        """A lane's engine: a clone of the one holding its libraries (parsed once; most lanes share one or two), then its checks and wrapper."""
+        if libraries not in bases:
+            bases[libraries] = self._new_engine([self._modules[f] for f in libraries])
+        engine = self._new_engine(checks, bases[libraries].clone())
+        for name, text in wrapper.modules:
+            engine.add_policy(name, text)
+        return engine
+
     @staticmethod
-    def _new_engine(modules: Sequence[Any]) -> Any:
-        engine = regorus.Engine()
+    def _new_engine(modules: Sequence[Any], engine: Any = None) -> Any:
+        """``engine`` (a new one by default) with ``modules`` added; a module that does not parse is a PolicyError."""
+        engine = regorus.Engine() if engine is None else engine
         for module in modules:
             try:
                 engine.add_policy(module.path, module.text)

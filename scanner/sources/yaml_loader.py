@@ -32,10 +32,54 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from contextlib import contextmanager
 from sys import intern
-from typing import Iterator
+from typing import Any, Iterator
 
-import yaml
+
+class _CompiledOnFirstUse:
+    """A regular expression compiled the first time it is used, then just that pattern."""
+
+    __slots__ = ("_args", "_pattern")
+
+    def __init__(self, *args: Any):
+        self._args = args
+        self._pattern: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._pattern is None:
+            self._pattern = re.compile(*self._args)
+        return getattr(self._pattern, name)
+
+
+@contextmanager
+def _yaml_reader_patterns_compiled_on_first_use() -> Iterator[None]:
+    """While PyYAML is imported, its pure-Python reader's patterns are made lazy.
+
+    Why: ``yaml.reader`` compiles a character class spanning most of Unicode
+    when it is imported, which took 8 ms of every start-up (issue 16, a sixth
+    of importing PyYAML), for a reader that libyaml (``CSafeLoader``, all we
+    use) never calls.  A pattern still works wherever it is used; only
+    ``yaml.reader``'s own calls are deferred, and ``re.compile`` is restored
+    right after the import.
+    """
+    compile_now = re.compile
+
+    def compile(pattern: Any, flags: int = 0) -> Any:  # noqa: A001 (stands in for re.compile)
+        if sys._getframe(1).f_globals.get("__name__") == "yaml.reader":
+            return _CompiledOnFirstUse(pattern, flags)
+        return compile_now(pattern, flags)
+
+    re.compile = compile  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        re.compile = compile_now
+
+
+with _yaml_reader_patterns_compiled_on_first_use():
+    import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
