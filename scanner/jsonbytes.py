@@ -102,7 +102,7 @@ def uids_safe(refs: Iterable[dict[str, Any]]) -> bool:
 # ``pretty(value)`` without its final newline and ``compact(value)``.
 
 SPLIT = 4096  # a container with more elements than this is written in pieces
-_SMALL = 64  # a list whose first and last items are at most this size is batched by count
+_SMALL = 64  # a list whose first and last items are flat lists of at most this many scalars is batched by count
 _INDENT = b"  "
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -148,6 +148,21 @@ def _size(value: Any, limit: int | None = None) -> int:
     return count
 
 
+def _flat(value: Any) -> int:
+    """Elements in a scalar (1) or a short list of scalars (an index range); 0 for anything else.
+
+    A long list whose first and last items are flat is taken to hold only
+    flat items (the model's index and range lists do) and is batched by
+    count; were a big item hidden in the middle, the bytes would be the same,
+    only that batch larger.
+    """
+    if isinstance(value, _SCALARS):
+        return 1
+    if isinstance(value, (list, tuple)) and len(value) <= _SMALL and all(isinstance(v, _SCALARS) for v in value):
+        return len(value) + 1
+    return 0
+
+
 def stream(value: Any, checked: bool = False, depth: int = 0) -> Iterator[tuple[bytes, bytes]]:
     """(indented piece, compact piece) pairs: joined, ``pretty(value)[:-1]`` and ``compact(value)``.
 
@@ -167,10 +182,10 @@ def stream(value: Any, checked: bool = False, depth: int = 0) -> Iterator[tuple[
             opening, comma = b",", b","
         yield b"\n" + _INDENT * depth + b"}", b"}"
     elif isinstance(value, (list, tuple)) and value and _size(value) > SPLIT:
-        first, last = _size(value[0], _SMALL), _size(value[-1], _SMALL)
-        if first <= _SMALL and last <= _SMALL:  # uniform small items (indexes, ranges, resources): batches by count
-            yield from _stream_items(iter(value), depth, checked, max(1, SPLIT // max(first, last, 1)), None)
-        else:
+        first, last = _flat(value[0]), _flat(value[-1])
+        if first and last:  # indexes or [first, last] ranges: batches by count, no look at each item
+            yield from _stream_items(iter(value), depth, checked, max(1, SPLIT // max(first, last)), None)
+        else:  # objects (controls, frameworks): each sized, the big ones written in pieces of their own
             yield from _stream_items(iter(value), depth, checked, 0, None)
     else:
         yield pretty(value, checked)[:-1].replace(b"\n", b"\n" + _INDENT * depth), compact(value, checked)
