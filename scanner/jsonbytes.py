@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
 try:  # a declared dependency; the stdlib path stays correct without it
@@ -126,23 +127,31 @@ def _unchecked(batch: list[Any]) -> bool:
 
 
 def _size(value: Any, limit: int | None = None) -> int:
-    """How many elements ``value`` holds, counted until the count passes ``limit`` (cheap on big values)."""
+    """How many elements ``value`` holds, counted until the count passes ``limit`` (cheap on big values).
+
+    A list whose first and last items are flat (indexes, ranges) is counted
+    from its length without a look at each item, as ``stream`` batches it.
+    """
     if isinstance(value, _SCALARS):
         return 1
     if limit is None:
         limit = SPLIT
-    if isinstance(value, Lazy):
-        return limit + 1
     count, stack = 0, [value]
     while stack and count <= limit:
         item = stack.pop()
         if isinstance(item, dict):
             count += len(item)
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list, tuple, Lazy)))
+            stack.extend(v for v in item.values() if not isinstance(v, _SCALARS))
         elif isinstance(item, (list, tuple)):
-            count += len(item)
-            if len(item) <= limit:
-                stack.extend(v for v in item if isinstance(v, (dict, list, tuple, Lazy)))
+            if not item:
+                continue
+            flat = max(_flat(item[0]), _flat(item[-1])) if _flat(item[0]) and _flat(item[-1]) else 0
+            if flat:
+                count += len(item) * flat
+            else:
+                count += len(item)
+                if count <= limit:
+                    stack.extend(v for v in item if not isinstance(v, _SCALARS))
         elif isinstance(item, Lazy):
             return limit + 1
     return count
@@ -176,7 +185,7 @@ def stream(value: Any, checked: bool = False, depth: int = 0) -> Iterator[tuple[
         inner = b"\n" + _INDENT * (depth + 1)
         opening, comma = b"{", b"{"
         for key in sorted(value):
-            name = compact(key)
+            name = compact(key, True)  # a str: no float to look for
             yield opening + inner + name + b": ", comma + name + b":"
             yield from stream(value[key], checked, depth + 1)
             opening, comma = b",", b","
@@ -205,15 +214,13 @@ def _stream_items(
         opening[:] = [b",\n", b","]
         return pieces
 
+    if count:  # batches taken whole (islice), not item by item: index lists run to millions
+        while batch := list(islice(items, count)):
+            yield flush(batch)
+        items = iter(())
     batch: list[Any] = []
     weight = 0
     for item in items:
-        if count:
-            batch.append(item)
-            if len(batch) >= count:
-                yield flush(batch)
-                batch = []
-            continue
         size = _size(item)
         if size > SPLIT:  # big on its own: its own pieces, after what was batched before it
             if batch:

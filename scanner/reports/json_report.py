@@ -85,7 +85,7 @@ def _resources_checked(batch: list[dict[str, Any]]) -> bool:
 def _members(members: dict[str, Any], checked: bool, first: bool) -> Iterator[tuple[bytes, bytes]]:
     """A top-level object's members in key order, as (indented, compact) pieces; ``first``: none written before."""
     for key in sorted(members):
-        name = compact(key)
+        name = compact(key, True)  # a str: no float to look for
         yield (b"{" if first else b",") + b"\n  " + name + b": ", (b"{" if first else b",") + name + b":"
         yield from stream(members[key], checked, 1)
         first = False
