@@ -145,9 +145,9 @@ def _size(value: Any, limit: int | None = None) -> int:
         elif isinstance(item, (list, tuple)):
             if not item:
                 continue
-            flat = max(_flat(item[0]), _flat(item[-1])) if _flat(item[0]) and _flat(item[-1]) else 0
-            if flat:
-                count += len(item) * flat
+            first, last = _flat(item[0]), _flat(item[-1])
+            if first and last:
+                count += len(item) * max(first, last)
             else:
                 count += len(item)
                 if count <= limit:
@@ -214,13 +214,12 @@ def _stream_items(
         opening[:] = [b",\n", b","]
         return pieces
 
+    batch: list[Any] = []
     if count:  # batches taken whole (islice), not item by item: index lists run to millions
         while batch := list(islice(items, count)):
             yield flush(batch)
-        items = iter(())
-    batch: list[Any] = []
     weight = 0
-    for item in items:
+    for item in items:  # (nothing left after count batches)
         size = _size(item)
         if size > SPLIT:  # big on its own: its own pieces, after what was batched before it
             if batch:
