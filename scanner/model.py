@@ -626,19 +626,35 @@ class ScanResult:
         for f in self.findings:
             yield f.to_dict(checks.get(f.policy), controls.get(f.policy, no_controls) if lean else None, part)
 
+    def resource_dicts(self) -> Iterator[dict[str, Any]]:
+        """The scanned resources' JSON, one at a time (a streamed writer never holds them all as dicts)."""
+        for r in self.resources:
+            yield r.to_dict()
+
     def to_dict(self, with_findings: bool = True) -> dict[str, Any]:
-        """The JSON document (docs/result-schema.md); ``with_findings=False``: ``findings`` empty,
-        for writers that stream them (``finding_dicts``)."""
+        """The JSON document (docs/result-schema.md); ``with_findings=False``: ``findings`` empty."""
+        return self.document(list(self.finding_dicts()) if with_findings else [], [r.to_dict() for r in self.resources])
+
+    def document(self, findings: Any, resources: Any) -> dict[str, Any]:
+        """The JSON document's top level with the given ``findings`` and ``resources`` values.
+
+        ``to_dict`` passes lists; a streamed writer passes what makes them one
+        at a time (``finding_dicts``, ``resource_dicts``), because those two
+        are most of a large result; ``resources`` is left out when the result
+        has none.  Every other part is the
+        model's own objects, not copies: controls sharing a population share
+        its lists here too.
+        """
         return {
             "schema_version": self.schema_version,
             "scan": self.scan,
             "summary": self.summary,
-            "findings": list(self.finding_dicts()) if with_findings else [],
+            "findings": findings,
             "gaps": [g.to_dict() for g in self.gaps],
             "frameworks": [fw.to_dict() for fw in self.frameworks],
             "waivers": [w.to_dict() for w in self.waivers],
             **({"checks": [c.to_dict() for c in self.checks]} if self.checks else {}),
-            **({"resources": [r.to_dict() for r in self.resources]} if self.resources else {}),
+            **({"resources": resources} if self.resources else {}),
             **({"baseline": self.baseline} if self.baseline is not None else {}),
             **({"gates": self.gates} if self.gates else {}),
             **({"fleet": self.fleet} if self.fleet is not None else {}),

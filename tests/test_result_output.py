@@ -199,7 +199,7 @@ def test_json_and_sarif_to_stdout_are_the_file_bytes(demo, tmp_path):
 
 
 def test_the_streamed_json_is_the_whole_documents_bytes(demo, monkeypatch):
-    """Findings are encoded in batches and spliced in; any batch size, and values that look like the stand-ins, give the same bytes."""
+    """Findings are encoded in batches; any batch size, and values that looked like the stand-ins of the earlier splice, give the same bytes."""
     from scanner.reports import json_report
 
     result = ScanResult.from_dict(json.loads(demo.read_bytes()))

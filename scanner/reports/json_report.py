@@ -5,16 +5,18 @@ the same inputs differ only in their timestamps and the run's user and host.
 The document carries ``scan.result_digest`` over itself (scanner.integrity), so
 ``kubecomply report`` can tell a result that was changed after it was written.
 
-Written as a stream (``json_chunks``): the document without its findings is
-encoded once compact (for the digest) and once indented, around a placeholder
-finding; then each finding's dict is built, encoded both ways (the compact
-bytes go into the SHA-256, the indented ones, re-indented to their depth, to
-the output) and dropped.  ``scan`` sorts after ``findings``, so its digest,
-known only after the last finding, is written after them.  The findings, the
-largest part, never exist as one list of dicts or one string; the bytes are
+Written as a stream (``json_chunks``), never as one string: the document is
+walked in key order by ``jsonbytes.stream``, which encodes each small part
+(a batch of findings, of resources, of a control's indexes) both indented, for
+the output, and compact, for the SHA-256 of the digest, and drops it.  The
+findings and the resource inventory are made one at a time from the result
+(``Lazy``), so they never exist as one list of dicts either; at 100,000
+resources the document held whole was some 700 MB more than SARIF's peak.
+``scan`` sorts after ``findings``, ``frameworks`` and ``resources``, so its
+digest is known when it is written: the members from ``scan`` on (small) are
+encoded compact first, hashed, then written with the digest.  The bytes are
 exactly those of ``json.dumps(document, indent=2, sort_keys=True,
-ensure_ascii=False)``.  Where a splice cannot be done safely (no findings, a
-placeholder that occurs twice) the whole document is encoded at once instead.
+ensure_ascii=False) + "\\n"``.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ import hashlib
 from typing import Any, Iterator
 
 from ..integrity import FIELD, sealed
-from ..jsonbytes import compact, float_safe, pretty
+from ..jsonbytes import Lazy, compact, float_safe, pretty, stream
 from ..model import ScanResult
 
-# Stands for the findings in the encoded skeleton, and for the digest until it is known.
-_FINDINGS_MARK = "\x00kubecomply-findings\x00"
-_DIGEST_MARK = "sha256:" + "0" * 64
+FINDINGS_PER_BATCH = 2000  # findings encoded per call: few calls, a few MB alive at a time
+RESOURCES_PER_BATCH = 2000
+CHUNK = 1 << 20  # bytes gathered before a chunk is handed to the writer
 
 
 def floats_checked(document: dict[str, Any]) -> bool:
@@ -37,8 +39,9 @@ def floats_checked(document: dict[str, Any]) -> bool:
     Findings and resources are typed by the model (strings and small ints),
     except a resource's ``uid``, which is whatever the object said; controls'
     ``findings`` and ``population`` and checks' ``population_ranges`` are
-    lists of indexes.  Everything else (a
-    small part of a big result) is walked whole.
+    lists of indexes.  Everything else (a small part of a big result) is
+    walked whole.  Streamed findings and resources (``Lazy``) are checked
+    batch by batch as they are written instead.
     """
     rest = {k: v for k, v in document.items() if k not in ("findings", "resources", "frameworks", "checks")}
     if not float_safe(rest):
@@ -52,8 +55,11 @@ def floats_checked(document: dict[str, Any]) -> bool:
         for control in framework.get("controls") or []:
             if not float_safe({k: v for k, v in control.items() if k not in ("findings", "population")}):
                 return False
-    uids = {id(ref): ref.get("uid") for ref in (f.get("resource") or {} for f in document.get("findings") or [])}
-    uids.update((id(r), r.get("uid")) for r in document.get("resources") or [])
+    findings, resources = document.get("findings"), document.get("resources")
+    findings = findings if isinstance(findings, list) else []
+    resources = resources if isinstance(resources, list) else []
+    uids = {id(ref): ref.get("uid") for ref in (f.get("resource") or {} for f in findings)}
+    uids.update((id(r), r.get("uid")) for r in resources)
     return float_safe([uid for uid in uids.values() if uid is not None and type(uid) is not str])
 
 
@@ -64,70 +70,64 @@ def sealed_document(result: ScanResult) -> tuple[dict[str, Any], bool]:
     return sealed(document, checked), checked
 
 
-def _uid_checked(finding: dict[str, Any]) -> bool:
-    uid = (finding.get("resource") or {}).get("uid")
+def _uid_safe(uid: Any) -> bool:
     return uid is None or type(uid) is str or float_safe(uid)
+
+
+def _findings_checked(batch: list[dict[str, Any]]) -> bool:
+    return all(_uid_safe((finding.get("resource") or {}).get("uid")) for finding in batch)
+
+
+def _resources_checked(batch: list[dict[str, Any]]) -> bool:
+    return all(_uid_safe(resource.get("uid")) for resource in batch)
+
+
+def _members(members: dict[str, Any], checked: bool, first: bool) -> Iterator[tuple[bytes, bytes]]:
+    """A top-level object's members in key order, as (indented, compact) pieces; ``first``: none written before."""
+    for key in sorted(members):
+        name = compact(key, True)  # a str: no float to look for
+        yield (b"{" if first else b",") + b"\n  " + name + b": ", (b"{" if first else b",") + name + b":"
+        yield from stream(members[key], checked, 1)
+        first = False
 
 
 def json_chunks(result: ScanResult, seal: dict[str, str] | None = None) -> Iterator[bytes]:
     """The bytes ``-f json`` writes, as chunks; ``seal["result_digest"]`` is set once the last is given."""
-    skeleton = result.to_dict(with_findings=False)
-    scan = {k: v for k, v in skeleton["scan"].items() if k != FIELD} if isinstance(skeleton.get("scan"), dict) else None
-    spliced = _skeleton_parts(skeleton, scan) if result.findings and scan is not None else None
-    if spliced is None:
-        document, checked = sealed_document(result)
+    document = result.document(
+        Lazy(result.finding_dicts(), FINDINGS_PER_BATCH, _findings_checked),
+        Lazy(result.resource_dicts(), RESOURCES_PER_BATCH, _resources_checked),
+    )
+    scan = document["scan"]
+    if not isinstance(scan, dict):  # not a result this tool wrote: the whole document at once
+        whole, checked = sealed_document(result)
         if seal is not None:
-            seal[FIELD] = document["scan"][FIELD]
-        yield pretty(document, checked)
+            seal[FIELD] = whole["scan"][FIELD]
+        yield pretty(whole, checked)
         return
-    compact_head, compact_tail, head, tail, indent = spliced
-    digest = hashlib.sha256(compact_head)
-    yield head
-    # A batch is encoded as a list: "[\n  {..},\n  {..}\n]\n" indented, "[{..},{..}]" compact;
-    # its items are taken out of the brackets and indented from the list's depth to the findings'.
-    extra = b"\n" + indent[2:]
-    comma, separator = b"", b""
-    for batch in _batches(result.finding_dicts(), FINDINGS_PER_BATCH):
-        checked = all(_uid_checked(finding) for finding in batch)
-        digest.update(comma + compact(batch, checked)[1:-1])
-        yield separator + indent[2:] + pretty(batch, checked)[2:-3].replace(b"\n", extra)
-        comma, separator = b",", b",\n"
-    digest.update(compact_tail)
+    checked = floats_checked(document)
+    # Members sorting before "scan" (findings, frameworks, resources: nearly all of it) are
+    # written as they are encoded; those from "scan" on wait for the digest over everything.
+    head = {k: v for k, v in document.items() if k < "scan"}
+    tail = {**{k: v for k, v in document.items() if k > "scan"}, "scan": {k: v for k, v in scan.items() if k != FIELD}}
+    digest = hashlib.sha256()
+    out = bytearray()
+    for text, canonical in _members(head, checked, True):
+        digest.update(canonical)
+        out += text
+        if len(out) >= CHUNK:
+            yield bytes(out)
+            out.clear()
+    for _text, canonical in _members(tail, checked, not head):
+        digest.update(canonical)
+    digest.update(b"}")
     value = "sha256:" + digest.hexdigest()
     if seal is not None:
         seal[FIELD] = value
-    yield tail.replace(_DIGEST_MARK.encode(), value.encode(), 1)
-
-
-FINDINGS_PER_BATCH = 2000  # findings encoded per call: few calls, a few MB alive at a time
-
-
-def _batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _skeleton_parts(skeleton: dict[str, Any], scan: dict[str, Any]) -> tuple[bytes, bytes, bytes, bytes, bytes] | None:
-    """The document without findings, encoded compact (unsealed) and indented (with a stand-in digest), split where the findings go."""
-    checked = floats_checked(skeleton)  # findings empty: each is checked as it is written
-    skeleton["findings"] = [_FINDINGS_MARK]
-    compact_text = compact({**skeleton, "scan": scan}, checked)
-    mark = compact(_FINDINGS_MARK)
-    text = pretty({**skeleton, "scan": {**scan, FIELD: _DIGEST_MARK}}, checked)
-    digest_field = f'"{FIELD}": "{_DIGEST_MARK}"'.encode()
-    if compact_text.count(mark) != 1 or text.count(mark) != 1 or text.count(digest_field) != 1 or text.index(digest_field) < text.index(mark):
-        return None  # a value holds the stand-ins themselves: encode the whole document instead
-    at = compact_text.index(mark)
-    compact_head, compact_tail = compact_text[:at], compact_text[at + len(mark):]
-    at = text.index(mark)
-    line_start = text.rindex(b"\n", 0, at) + 1
-    return compact_head, compact_tail, text[:line_start], text[at + len(mark):], text[line_start:at]
+    tail["scan"] = {**tail["scan"], FIELD: value}
+    for text, _canonical in _members(tail, checked, not head):
+        out += text
+    out += b"\n}\n"
+    yield bytes(out)
 
 
 def render_json(result: ScanResult) -> bytes:
