@@ -22,7 +22,8 @@ from click.testing import CliRunner
 
 from scanner.cli import main
 from scanner.reports.control_view import RESOURCE_OUTCOMES
-from scanner.reports.html import DEFAULT_MAX_ROWS, deal
+from scanner.reports.html import DEFAULT_MAX_ROWS
+from scanner.reports.row_cap import deal
 from scanner.reports.pdf import find_chromium
 
 FINDING_ROW = re.compile(r'<tr class="row-(fail|waived|baselined)">')

@@ -22,6 +22,7 @@ from ..model import SEVERITIES, Finding, ScanResult, severity_rank
 from ..score_text import percent_text
 from ..textsafe import safe_text
 from .attestation import Attestation
+from .row_cap import deal
 from .control_view import RESOURCE_OUTCOMES, control_rows, inventory, long_check_lists, scope_statement
 from .i18n import translator
 from .json_report import json_digests
@@ -154,33 +155,6 @@ def _counted(labels: list[str]) -> list[tuple[str, int]]:
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
     return list(counts.items())
-
-
-def deal(sizes: Sequence[int], max_rows: int) -> list[int]:
-    """How many rows of each list to show so that at most ``max_rows`` are shown in all (0: every row).
-
-    The rows are dealt one per list in turn, as the terminal table deals its
-    findings among the checks (``table._groups``): a cap that took the first
-    rows would show the first check's findings and none of the others'.  With
-    more lists than rows, the first ``max_rows`` lists get one row each.
-    """
-    if max_rows <= 0:
-        return list(sizes)
-    take = [0] * len(sizes)
-    left = max_rows
-    while left:
-        active = [i for i, size in enumerate(sizes) if take[i] < size]
-        if not active:
-            break
-        if len(active) > left:
-            for i in active[:left]:
-                take[i] += 1
-            break
-        each = min(left // len(active), min(sizes[i] - take[i] for i in active))
-        for i in active:
-            take[i] += each
-        left -= each * len(active)
-    return take
 
 
 def _row(f: Finding) -> dict[str, Any]:

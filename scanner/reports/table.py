@@ -31,6 +31,7 @@ from ..score_text import percent_text
 from ..textsafe import for_terminal, safe_text
 from .columns import Column, Table, pad, terminal_width, text_width, wrap, wrap_line
 from .provenance import provenance_lines
+from .row_cap import deal
 
 DEFAULT_MAX_ROWS = 50
 COMPACT_BELOW = 100  # columns: narrower terminals get the message below its resource instead of beside it
@@ -93,19 +94,7 @@ def _groups(ordered: list[Finding], max_rows: int) -> list[Group]:
     more checks than rows, the first ``max_rows`` checks get one row each.
     """
     groups = [list(items) for _, items in groupby(ordered, key=lambda f: (f.status, f.severity, f.policy))]
-    if max_rows <= 0:
-        return [(items, len(items)) for items in groups]
-    take = [0] * len(groups)
-    left = max_rows
-    while left:
-        dealt = left
-        for n, items in enumerate(groups):
-            if left and take[n] < len(items):
-                take[n] += 1
-                left -= 1
-        if left == dealt:
-            break  # every finding is shown
-    return list(zip(groups, take))
+    return list(zip(groups, deal([len(items) for items in groups], max_rows)))
 
 
 def _findings_body(groups: list[Group], width: int) -> list[str]:
