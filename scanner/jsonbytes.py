@@ -182,13 +182,7 @@ def stream(value: Any, checked: bool = False, depth: int = 0) -> Iterator[tuple[
     if isinstance(value, Lazy):
         yield from _stream_items(value.items, depth, checked, value.batch, value.checked or _unchecked)
     elif isinstance(value, dict) and value and all(type(k) is str for k in value) and _size(value) > SPLIT:
-        inner = b"\n" + _INDENT * (depth + 1)
-        opening, comma = b"{", b"{"
-        for key in sorted(value):
-            name = compact(key, True)  # a str: no float to look for
-            yield opening + inner + name + b": ", comma + name + b":"
-            yield from stream(value[key], checked, depth + 1)
-            opening, comma = b",", b","
+        yield from members(value, checked, depth, True)
         yield b"\n" + _INDENT * depth + b"}", b"}"
     elif isinstance(value, (list, tuple)) and value and _size(value) > SPLIT:
         first, last = _flat(value[0]), _flat(value[-1])
@@ -198,6 +192,22 @@ def stream(value: Any, checked: bool = False, depth: int = 0) -> Iterator[tuple[
             yield from _stream_items(iter(value), depth, checked, 0, None)
     else:
         yield pretty(value, checked)[:-1].replace(b"\n", b"\n" + _INDENT * depth), compact(value, checked)
+
+
+def members(value: dict[str, Any], checked: bool, depth: int, first: bool) -> Iterator[tuple[bytes, bytes]]:
+    """An object's members in key order, as (indented, compact) pieces, without its closing brace.
+
+    ``first``: no member of the object was written before (the pieces then
+    open it); a writer that splits one object's members in two parts (the
+    result's, around its digest) calls this once per part.
+    """
+    inner = b"\n" + _INDENT * (depth + 1)
+    for key in sorted(value):
+        name = compact(key, True)  # a str: no float to look for
+        opening = b"{" if first else b","
+        yield opening + inner + name + b": ", opening + name + b":"
+        yield from stream(value[key], checked, depth + 1)
+        first = False
 
 
 def _stream_items(

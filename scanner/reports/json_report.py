@@ -25,7 +25,7 @@ import hashlib
 from typing import Any, Iterator
 
 from ..integrity import FIELD, sealed
-from ..jsonbytes import Lazy, compact, float_safe, pretty, stream
+from ..jsonbytes import Lazy, float_safe, members, pretty
 from ..model import ScanResult
 
 FINDINGS_PER_BATCH = 2000  # findings encoded per call: few calls, a few MB alive at a time
@@ -82,15 +82,6 @@ def _resources_checked(batch: list[dict[str, Any]]) -> bool:
     return all(_uid_safe(resource.get("uid")) for resource in batch)
 
 
-def _members(members: dict[str, Any], checked: bool, first: bool) -> Iterator[tuple[bytes, bytes]]:
-    """A top-level object's members in key order, as (indented, compact) pieces; ``first``: none written before."""
-    for key in sorted(members):
-        name = compact(key, True)  # a str: no float to look for
-        yield (b"{" if first else b",") + b"\n  " + name + b": ", (b"{" if first else b",") + name + b":"
-        yield from stream(members[key], checked, 1)
-        first = False
-
-
 def json_chunks(result: ScanResult, seal: dict[str, str] | None = None) -> Iterator[bytes]:
     """The bytes ``-f json`` writes, as chunks; ``seal["result_digest"]`` is set once the last is given."""
     document = result.document(
@@ -111,20 +102,20 @@ def json_chunks(result: ScanResult, seal: dict[str, str] | None = None) -> Itera
     tail = {**{k: v for k, v in document.items() if k > "scan"}, "scan": {k: v for k, v in scan.items() if k != FIELD}}
     digest = hashlib.sha256()
     out = bytearray()
-    for text, canonical in _members(head, checked, True):
+    for text, canonical in members(head, checked, 0, True):
         digest.update(canonical)
         out += text
         if len(out) >= CHUNK:
             yield bytes(out)
             out.clear()
-    for _text, canonical in _members(tail, checked, not head):
+    for _text, canonical in members(tail, checked, 0, not head):
         digest.update(canonical)
     digest.update(b"}")
     value = "sha256:" + digest.hexdigest()
     if seal is not None:
         seal[FIELD] = value
     tail["scan"] = {**tail["scan"], FIELD: value}
-    for text, _canonical in _members(tail, checked, not head):
+    for text, _canonical in members(tail, checked, 0, not head):
         out += text
     out += b"\n}\n"
     yield bytes(out)
