@@ -142,7 +142,6 @@ class EmbeddedEngine:
         self._lanes: list[_Lane] = []
         self._loaded = False
         self._inventory_kinds: set[str] | None = None  # None: hand over every kind
-        self._modules: dict[str, Any] = {}  # file -> module, for lanes built on first use
 
     def load(self, policy_set: PolicySet) -> None:
         # Vet everything once: syntax (file and line), unknown builtins, whether
@@ -157,7 +156,7 @@ class EmbeddedEngine:
         readers = modules_reading_inventory(facts)
         check_files = {p.file for p in policy_set.policies}
         libraries = [m.path for m in policy_set.modules if m.path not in check_files]
-        by_file = self._modules = {m.path: m for m in policy_set.modules}
+        by_file = {m.path: m for m in policy_set.modules}
         lanes = []
         bases: dict[tuple[str, ...], Any] = {}  # libraries -> an engine holding just them, cloned for each lane
         for members in lane_plan(policy_set.policies, self.lane_size):
@@ -165,21 +164,23 @@ class EmbeddedEngine:
             # Only the libraries these checks reach: regorus' cost per data
             # reference grows with the modules an engine holds.
             needed = tuple(libraries_needed(files, libraries, facts))
-            modules = [by_file[f] for f in needed + tuple(files)]
             wrapper = build_wrapper(members, combined=True)
             # Built when the lane is first evaluated: a scan uses only the lanes its kinds reach.
-            engine = LazyEngine(lambda needed=needed, files=files, wrapper=wrapper: self._lane_engine(bases, needed, [by_file[f] for f in files], wrapper))
+            engine = LazyEngine(lambda needed=needed, files=files, wrapper=wrapper: self._lane_engine(bases, by_file, needed, files, wrapper))
             kinds = None if any(ALL_KINDS in p.kinds for p in members) else {k for p in members for k in p.kinds}
-            lanes.append(_Lane(engine, wrapper, kinds, any(m.path in readers for m in modules), policies=tuple(members)))
+            reads_inventory = any(f in readers for f in needed + tuple(files))
+            lanes.append(_Lane(engine, wrapper, kinds, reads_inventory, policies=tuple(members)))
         self._inventory_kinds = inventory_kinds(policy_set)
         self._lanes = lanes
         self._loaded = True
 
-    def _lane_engine(self, bases: dict[tuple[str, ...], Any], libraries: tuple[str, ...], checks: list[Any], wrapper: Wrapper) -> Any:
+    def _lane_engine(
+        self, bases: dict[tuple[str, ...], Any], by_file: dict[str, Any], libraries: tuple[str, ...], checks: Sequence[str], wrapper: Wrapper,
+    ) -> Any:
         """A lane's engine: a clone of the one holding its libraries (parsed once; most lanes share one or two), then its checks and wrapper."""
         if libraries not in bases:
-            bases[libraries] = self._new_engine([self._modules[f] for f in libraries])
-        engine = self._new_engine(checks, bases[libraries].clone())
+            bases[libraries] = self._new_engine([by_file[f] for f in libraries])
+        engine = self._new_engine([by_file[f] for f in checks], bases[libraries].clone())
         for name, text in wrapper.modules:
             engine.add_policy(name, text)
         return engine
@@ -401,9 +402,7 @@ class EmbeddedEngine:
             except Exception as exc:
                 file, line, message = engine_error_text(exc)
                 where = f" at {file}:{line}" if file else ""
-                previous = result.failed_checks.get(check_id)
-                reason = f"its applies rule could not be evaluated{where}: {message}"
-                result.failed_checks[check_id] = f"{previous}; {reason}" if previous else reason
+                result.merge(Evaluation(failed_checks={check_id: f"its applies rule could not be evaluated{where}: {message}"}))
                 continue
             result.add_outside([[check_id, kind, position] for kind, position in outside or ()], index)
         isolate: list[str] = []

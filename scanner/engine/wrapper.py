@@ -42,16 +42,14 @@ WRAPPER_PACKAGE = "kubecomply_scan"
 @dataclass(frozen=True)
 class Wrapper:
     modules: list[tuple[str, str]]  # (file name, Rego text) of the fast path, to load beside the checks
-    groups: list[str]  # fast-path rule references; results are [kind, i, check id, violation]
+    # Fast-path rule references; results are [kind, i, check id, violation], or with
+    # build_wrapper's ``combined`` one per resource of the group's kinds:
+    # [kind, i, {check id: [violation, ...]}, [check id outside its population, ...]]
+    # (unfiltered: filtering clean resources in Rego cost more than decoding them).
+    groups: list[str]
     rules: dict[str, str]  # per-check rule reference -> check id; results are [kind, i, violation]
     fallback: tuple[str, str]  # (file name, Rego text) of the per-check rules
     scope: str | None = None  # rule reference whose results are [check id, kind, i] outside a check's population
-    # True when the fast path answers populations too: its results are then
-    # [kind, i, {check id: [violation, ...]}, [check id outside its population, ...]],
-    # one per resource of the group's kinds (filtering clean ones in Rego cost more
-    # than decoding them)
-    # (see build_wrapper's ``combined``).
-    combined: bool = False
     # With ``combined``: one package per narrowed check answering [kind, i] outside its
     # population, loaded with the fallback, so that an ``applies`` that raises marks only
     # its own check (rule reference -> check id).
@@ -68,6 +66,11 @@ def _kind_selector(kinds: Sequence[str]) -> list[str]:
     if ALL_KINDS in kinds:
         return ["\tsome kind, group in input.kinds"]
     return [f"\tsome kind in {json.dumps(list(kinds))}", "\tgroup := input.kinds[kind]"]
+
+
+def _outside_rule(policy: Policy, head: str, scope: str) -> list[str]:
+    """A rule adding ``head`` for each resource of ``policy``'s kinds its ``applies`` is not true for."""
+    return [f"outside contains {head} if {{", *_kind_selector(policy.kinds), "\tsome i, r in group", f"\tnot data.{policy.package}.applies {scope}", "}", ""]
 
 
 MARKER_RULE = "kubecomply_marker"
@@ -123,11 +126,10 @@ def build_wrapper(
         # so the object is never undefined.
         entries = [f"\t{json.dumps(policy.id)}: data.{policy.package}.deny," for policy in members]
         body = [f"package {group_package}", *header, "all := {", *entries, "}"]
-        group_narrowed = [policy for policy in members if policy.has_applies]
         if combined:
             # A set per check, joined on lines of their own (regorus refuses lines over 1,024 columns).
-            outside = " |\n\t".join(f"{{{json.dumps(p.id)} | not data.{p.package}.applies}}" for p in group_narrowed) or "set()"
-            body += ["", f"outside := {outside}"]
+            sets = " |\n\t".join(f"{{{json.dumps(p.id)} | not data.{p.package}.applies}}" for p in members if p.has_applies) or "set()"
+            body += ["", f"outside := {sets}"]
         modules.append((f"kubecomply-group-{number}.rego", "\n".join(body) + "\n"))
         if combined:
             fast += [f"group_{number} contains [kind, i, found, out] if {{", *_kind_selector(kinds), "\tsome i, r in group"]
@@ -141,25 +143,23 @@ def build_wrapper(
     scope_modules: list[tuple[str, str]] = []
     scopes: dict[str, str] = {}
     narrowed = [p for p in policies if p.has_applies]
-    outside: list[str] = []
-    for policy in narrowed:
-        outside += [f"outside contains [{json.dumps(policy.id)}, kind, i] if {{", *_kind_selector(policy.kinds)]
-        outside += ["\tsome i, r in group", f"\tnot data.{policy.package}.applies {scope}", "}", ""]
-    if narrowed and scope_in_fast:
-        # One query answers both (the OPA server: one HTTP request per batch).
-        fast += outside
-        scope_ref = f"data.{package}.fast.outside"
-    elif narrowed and combined:
+    if narrowed and combined:
+        # One package per check, for the fallback: an applies that raises then fails only its own.
         for number, policy in enumerate(narrowed):
-            rule = [f"outside contains [kind, i] if {{", *_kind_selector(policy.kinds)]
-            rule += ["\tsome i, r in group", f"\tnot data.{policy.package}.applies {scope}", "}", ""]
+            rule = _outside_rule(policy, "[kind, i]", scope)
             scope_modules.append((f"kubecomply-scope-{number}.rego", "\n".join([f"package {package}.scope_{number}", *header, *rule])))
             scopes[f"data.{package}.scope_{number}.outside"] = policy.id
     elif narrowed:
-        modules.append(("kubecomply-scope.rego", "\n".join([f"package {package}.scope", *header, *outside])))
-        scope_ref = f"data.{package}.scope.outside"
+        outside = [line for policy in narrowed for line in _outside_rule(policy, f"[{json.dumps(policy.id)}, kind, i]", scope)]
+        if scope_in_fast:
+            # One query answers both (the OPA server: one HTTP request per batch).
+            fast += outside
+            scope_ref = f"data.{package}.fast.outside"
+        else:
+            modules.append(("kubecomply-scope.rego", "\n".join([f"package {package}.scope", *header, *outside])))
+            scope_ref = f"data.{package}.scope.outside"
     modules.append(("kubecomply-fast.rego", "\n".join(fast)))
-    return Wrapper(modules, groups, rules, ("kubecomply-each.rego", "\n".join(each)), scope_ref, combined, tuple(scope_modules), scopes)
+    return Wrapper(modules, groups, rules, ("kubecomply-each.rego", "\n".join(each)), scope_ref, tuple(scope_modules), scopes)
 
 
 def group_by_kind(resources: Sequence[dict[str, Any]], offset: int = 0) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
