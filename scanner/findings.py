@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 from .forking import WorkerError, map_forked
-from .model import Finding, Origin, Policy, Resource, Violation
+from .model import Finding, Origin, Policy, Resource, Violation, shared_sort_key
 from .redact import redact_text
 from .sources import LineResolver
 
@@ -133,12 +133,5 @@ def sorted_findings(findings: Sequence[Finding]) -> list[Finding]:
     findings share them (one identity per resource, one origin per line), and
     on 40,000 findings computing them for each finding was half the sort.
     """
-    parts: dict[int, tuple] = {}
-
-    def part(obj: Any) -> tuple:
-        key = parts.get(id(obj))
-        if key is None:
-            key = parts[id(obj)] = obj.sort_key()
-        return key
-
+    part = shared_sort_key()
     return sorted(findings, key=lambda f: f.sort_key(part))

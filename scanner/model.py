@@ -44,6 +44,25 @@ def severity_rank(severity: str) -> int:
         return len(SEVERITIES)
 
 
+def shared_sort_key() -> Callable[[Any], tuple]:
+    """``obj.sort_key()``, computed once per object (by identity) for as long as the returned function lives.
+
+    Findings share their resource and origin objects (one identity per
+    resource, one origin per line), so sorting or grouping tens of thousands
+    of them computed the same keys over and over: half the sort at 40,000.
+    The objects must outlive the function (ids are not reused meanwhile).
+    """
+    keys: dict[int, tuple] = {}
+
+    def key(obj: Any) -> tuple:
+        found = keys.get(id(obj))
+        if found is None:
+            found = keys[id(obj)] = obj.sort_key()
+        return found
+
+    return key
+
+
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 

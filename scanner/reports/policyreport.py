@@ -35,7 +35,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from ..model import CheckInfo, Finding, ResourceRef, ScanResult
+from ..model import CheckInfo, Finding, ResourceRef, ScanResult, shared_sort_key
 from .sarif import catalogue
 
 API_VERSION = "wgpolicyk8s.io/v1alpha2"
@@ -155,13 +155,7 @@ def to_policy_reports(result: ScanResult) -> list[dict[str, Any]]:
     controls = _control_map(result)
     reports: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     failed_or_waived: set[tuple] = set()
-    sort_keys: dict[int, tuple] = {}
-
-    def sort_key(ref: ResourceRef) -> tuple:
-        found = sort_keys.get(id(ref))
-        if found is None:
-            found = sort_keys[id(ref)] = ref.sort_key()
-        return found
+    sort_key = shared_sort_key()  # findings of one resource share its ResourceRef
 
     for f in result.findings:
         namespace, defaulted = _scope(f.resource)
